@@ -1,0 +1,28 @@
+//! `workspace/executeCommand`.
+
+use serde_json::{Value, json};
+use tower_lsp_server::jsonrpc::{Error, Result};
+use tower_lsp_server::ls_types::*;
+
+use crate::lsp::server::Backend;
+
+pub async fn execute_command(backend: &Backend, params: ExecuteCommandParams) -> Result<Option<Value>> {
+    match params.command.as_str() {
+        "codomyrmex.rules.reload" => {
+            let (n, errors) = backend.reload_rules().await;
+            Ok(Some(json!({
+                "rules": n,
+                "errors": errors.iter().map(|e| e.to_string()).collect::<Vec<_>>(),
+            })))
+        }
+        "codomyrmex.debug.panic" if std::env::var_os("CODOMYRMEX_TEST_HOOKS").is_some() => {
+            panic!("deliberate panic for testing");
+        }
+        "codomyrmex.debug.sleep" if std::env::var_os("CODOMYRMEX_TEST_HOOKS").is_some() => {
+            let ms = params.arguments.first().and_then(Value::as_u64).unwrap_or(1000);
+            tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+            Ok(Some(json!({"slept_ms": ms})))
+        }
+        other => Err(Error::invalid_params(format!("unknown command `{other}`"))),
+    }
+}

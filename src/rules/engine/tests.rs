@@ -1,0 +1,108 @@
+use super::*;
+use crate::rules::Severity;
+
+fn write(dir: &Path, rel: &str, text: &str) {
+    let path = dir.join(rel);
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).unwrap_or_default();
+    }
+    std::fs::write(path, text).unwrap_or_default();
+}
+
+fn dir_source(dir: &Path) -> RuleSource {
+    RuleSource::Dir { root: dir.to_path_buf(), label: "test".into() }
+}
+
+const RULES: &str = r#"
+rules:
+  - id: t.eval
+    languages: [python]
+    severity: error
+    message: "call to {{_fn}}"
+    fix:
+      title: "use ast.literal_eval"
+      target: _fn
+      replace: "ast.literal_eval"
+  - id: t.debugger
+    languages: [javascript]
+    severity: warning
+    message: "debugger statement"
+    query: "(debugger_statement) @t.debugger"
+"#;
+
+const QUERY: &str = r#"
+; t.eval
+((call function: (identifier) @_fn) @t.eval (#eq? @_fn "eval"))
+"#;
+
+#[test]
+fn rules_match_with_messages_and_fixes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(dir.path(), "rules/t.yaml", RULES);
+    write(dir.path(), "queries/python/t.scm", QUERY);
+    let set = RuleSet::load(&[dir_source(dir.path())], SeverityOverrides::new());
+    assert!(set.errors().is_empty(), "{:?}", set.errors());
+    let text = "x = eval(input())\ny = evil(1)\n";
+    let findings = set.check_text(Some(Lang::Python), text);
+    assert_eq!(findings.len(), 1);
+    let f = &findings[0];
+    assert_eq!(&*f.rule_id, "t.eval");
+    assert_eq!(f.message, "call to eval");
+    assert_eq!(&text[f.range.clone()], "eval(input())");
+    let fix = f.fix.as_ref().expect("fix");
+    assert_eq!(&text[fix.range.clone()], "eval");
+    assert_eq!(fix.replacement, "ast.literal_eval");
+    // Inline query, and JavaScript queries apply to TypeScript and TSX too.
+    for lang in [Lang::JavaScript, Lang::TypeScript, Lang::Tsx] {
+        let f = set.check_text(Some(lang), "function f() { debugger; }\n");
+        assert_eq!(f.len(), 1, "{lang:?}");
+    }
+}
+
+#[test]
+fn broken_files_are_reported_and_skipped() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(dir.path(), "rules/t.yaml", RULES);
+    write(dir.path(), "rules/broken.yaml", "rules:\n  - id: x\n    languages: [python\n");
+    write(
+        dir.path(),
+        "rules/bad-lang.yaml",
+        "rules:\n  - id: t.cobol\n    languages: [cobol]\n    severity: error\n    message: m\n",
+    );
+    write(dir.path(), "queries/python/t.scm", QUERY);
+    write(dir.path(), "queries/python/zz-broken.scm", "(call\n  (no_such_node) @t.eval)\n");
+    let set = RuleSet::load(&[dir_source(dir.path())], SeverityOverrides::new());
+    let errors: Vec<String> = set.errors().iter().map(|e| e.to_string()).collect();
+    assert!(errors.iter().any(|e| e.contains("broken.yaml:")), "{errors:?}");
+    assert!(errors.iter().any(|e| e.contains("bad-lang.yaml:2:") && e.contains("cobol")), "{errors:?}");
+    assert!(errors.iter().any(|e| e.contains("zz-broken.scm:2:")), "{errors:?}");
+    // The good rule still works.
+    assert_eq!(set.check_text(Some(Lang::Python), "eval(x)\n").len(), 1);
+}
+
+#[test]
+fn severity_overrides_change_or_disable() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(dir.path(), "rules/t.yaml", RULES);
+    write(dir.path(), "queries/python/t.scm", QUERY);
+    let mut overrides = SeverityOverrides::new();
+    overrides.insert("t.eval".into(), Some(Severity::Hint));
+    let set = RuleSet::load(&[dir_source(dir.path())], overrides);
+    assert_eq!(set.check_text(Some(Lang::Python), "eval(x)\n")[0].severity, Severity::Hint);
+    let mut off = SeverityOverrides::new();
+    off.insert("t.eval".into(), None);
+    let set = RuleSet::load(&[dir_source(dir.path())], off);
+    assert!(set.check_text(Some(Lang::Python), "eval(x)\n").is_empty());
+}
+
+#[test]
+fn builtin_packs_load_without_errors() {
+    let set = RuleSet::builtin();
+    assert!(set.errors().is_empty(), "{:#?}", set.errors());
+}
+
+#[test]
+fn templates() {
+    assert_eq!(render_template("a {{x}} b {{ y }} {{z}}", |n| (n != "z").then(|| n.to_uppercase())), "a X b Y {{z}}");
+    assert_eq!(render_template("open {{", |_| None), "open {{");
+}
