@@ -227,6 +227,10 @@ impl LanguageServer for Backend {
         guard("textDocument/codeAction", handlers::code_action::code_action(self, params)).await
     }
 
+    async fn code_action_resolve(&self, params: CodeAction) -> Result<CodeAction> {
+        guard("codeAction/resolve", handlers::ai::resolve(self, params)).await
+    }
+
     async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<Value>> {
         guard("workspace/executeCommand", handlers::execute_command::execute_command(self, params)).await
     }

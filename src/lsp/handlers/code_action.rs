@@ -60,5 +60,6 @@ pub async fn code_action(backend: &Backend, params: CodeActionParams) -> Result<
             }
         }
     }
+    actions.extend(crate::lsp::handlers::ai::list_actions(backend, &snapshot, &params));
     Ok(Some(actions))
 }

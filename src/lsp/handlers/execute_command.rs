@@ -15,6 +15,9 @@ pub async fn execute_command(backend: &Backend, params: ExecuteCommandParams) ->
                 "errors": errors.iter().map(|e| e.to_string()).collect::<Vec<_>>(),
             })))
         }
+        "codomyrmex.ai.run" | "codomyrmex.workflow.run" | "codomyrmex.feedback" => {
+            crate::lsp::handlers::ai::execute(backend, params).await
+        }
         "codomyrmex.debug.panic" if std::env::var_os("CODOMYRMEX_TEST_HOOKS").is_some() => {
             panic!("deliberate panic for testing");
         }

@@ -38,18 +38,19 @@ pub async fn hover(backend: &Backend, params: HoverParams) -> Result<Option<Hove
     let Some(snapshot) = backend.store.snapshot(uri.as_str()) else { return Ok(None) };
     let enc = backend.state.encoding();
     let offset = convert::offset(&snapshot.text, params.text_document_position_params.position, enc);
-    if snapshot.findings_version != snapshot.version {
-        // Findings are for an older text; positions would be wrong.
-        return Ok(None);
-    }
     let rules = backend.state.rules();
     let mut sections = Vec::new();
     let mut range = None;
-    for f in snapshot.findings.iter().filter(|f| f.range.start <= offset && offset <= f.range.end) {
+    // Findings computed for an older text would sit at wrong positions.
+    let current = snapshot.findings_version == snapshot.version;
+    for f in snapshot.findings.iter().filter(|f| current && f.range.start <= offset && offset <= f.range.end) {
         if let Some(rule) = rules.rule(&f.rule_id) {
             sections.push(rule_help(rule, &f.message));
             range.get_or_insert_with(|| convert::lsp_range(&snapshot.text, f.range.clone(), enc));
         }
+    }
+    if let Some(ai) = crate::lsp::handlers::ai::hover_section(backend, &snapshot, offset) {
+        sections.push(ai);
     }
     if sections.is_empty() {
         return Ok(None);

@@ -1,5 +1,6 @@
 //! One module per LSP method (or family of methods).
 
+pub mod ai;
 pub mod capabilities;
 pub mod code_action;
 pub mod execute_command;
