@@ -124,18 +124,31 @@ impl RuleSet {
                 if !lang.query_dirs().contains(&qf.lang_dir.as_str()) {
                     continue;
                 }
-                match Query::new(lang.grammar(), &qf.file.text) {
-                    Ok(_) => parts.push(qf.file.text.clone()),
-                    Err(err) => {
-                        let reason = if qf.lang_dir == lang.name() {
-                            format!("invalid query: {} ({:?})", err.message.trim(), err.kind)
-                        } else {
-                            format!("invalid query for {}: {} ({:?})", lang.name(), err.message.trim(), err.kind)
-                        };
-                        let key = (qf.file.path.clone(), err.row, reason.clone());
-                        if seen_errors.insert(key) {
-                            errors.push(LoadError { file: qf.file.path.clone(), line: err.row + 1, reason });
+                if Query::new(lang.grammar(), &qf.file.text).is_ok() {
+                    parts.push(qf.file.text.clone());
+                    continue;
+                }
+                // Salvage pattern by pattern. A file inherited from another language (JavaScript
+                // queries for TypeScript, C for C++) may use nodes this grammar lacks (JSX): those
+                // patterns simply do not apply. In the file's own language each is an error.
+                let own = qf.lang_dir == lang.name();
+                for (line, pattern) in split_patterns(&qf.file.text) {
+                    match Query::new(lang.grammar(), pattern) {
+                        Ok(_) => parts.push(pattern.to_string()),
+                        Err(err) if own => {
+                            let reason = format!("invalid query: {} ({:?})", err.message.trim(), err.kind);
+                            let key = (qf.file.path.clone(), line + err.row, reason.clone());
+                            if seen_errors.insert(key) {
+                                errors.push(LoadError { file: qf.file.path.clone(), line: line + err.row + 1, reason });
+                            }
                         }
+                        Err(err) => tracing::debug!(
+                            "{}: pattern at line {} does not apply to {}: {}",
+                            qf.file.path,
+                            line + 1,
+                            lang.name(),
+                            err.message.trim()
+                        ),
                     }
                 }
             }
@@ -384,6 +397,60 @@ impl RuleSet {
         }
         sources
     }
+}
+
+/// Splits query source into its top-level patterns, with each pattern's zero-based first line.
+/// Comments (`;`) and strings are respected; captures and quantifiers after a closing parenthesis
+/// stay with their pattern.
+pub fn split_patterns(src: &str) -> Vec<(usize, &str)> {
+    let bytes = src.as_bytes();
+    let mut out = Vec::new();
+    let mut depth = 0usize;
+    let mut start: Option<usize> = None;
+    let mut i = 0;
+    let mut line = 0;
+    let mut start_line = 0;
+    while i < bytes.len() {
+        let c = bytes[i];
+        match c {
+            b'\n' => line += 1,
+            b';' => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+                continue;
+            }
+            b'"' => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' {
+                    if bytes[i] == b'\\' {
+                        i += 1;
+                    }
+                    if i < bytes.len() && bytes[i] == b'\n' {
+                        line += 1;
+                    }
+                    i += 1;
+                }
+            }
+            b'(' | b'[' => {
+                if depth == 0 {
+                    if let Some(s) = start.take() {
+                        out.push((start_line, src[s..i].trim_end()));
+                    }
+                    start = Some(i);
+                    start_line = line;
+                }
+                depth += 1;
+            }
+            b')' | b']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        i += 1;
+    }
+    if let Some(s) = start {
+        out.push((start_line, src[s..].trim_end()));
+    }
+    out
 }
 
 fn split_origin(origin: &str) -> (String, usize) {

@@ -106,3 +106,31 @@ fn templates() {
     assert_eq!(render_template("a {{x}} b {{ y }} {{z}}", |n| (n != "z").then(|| n.to_uppercase())), "a X b Y {{z}}");
     assert_eq!(render_template("open {{", |_| None), "open {{");
 }
+
+#[test]
+fn patterns_split_with_lines_and_captures() {
+    let src = "; comment (not a pattern)\n(a) @x\n\n((b \"str ) (\") @y (#eq? @y \")\"))\n[(c) (d)] @z\n";
+    let parts = split_patterns(src);
+    let texts: Vec<&str> = parts.iter().map(|(_, t)| *t).collect();
+    assert_eq!(texts, vec!["(a) @x", "((b \"str ) (\") @y (#eq? @y \")\"))", "[(c) (d)] @z"]);
+    assert_eq!(parts.iter().map(|(l, _)| *l).collect::<Vec<_>>(), vec![1, 3, 4]);
+}
+
+#[test]
+fn inherited_queries_skip_patterns_the_grammar_lacks() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(
+        dir.path(),
+        "rules/t.yaml",
+        "rules:\n  - id: t.dbg\n    languages: [javascript]\n    severity: warning\n    message: m\n  - id: t.jsx\n    languages: [javascript]\n    severity: warning\n    message: m\n",
+    );
+    write(
+        dir.path(),
+        "queries/javascript/t.scm",
+        "(debugger_statement) @t.dbg\n(jsx_attribute (property_identifier) @_n (#eq? @_n \"dangerouslySetInnerHTML\")) @t.jsx\n",
+    );
+    let set = RuleSet::load(&[dir_source(dir.path())], SeverityOverrides::new());
+    assert!(set.errors().is_empty(), "{:?}", set.errors());
+    assert_eq!(set.check_text(Some(Lang::TypeScript), "debugger;\n").len(), 1);
+    assert_eq!(set.check_text(Some(Lang::Tsx), "const a = <div dangerouslySetInnerHTML={x} />;\n").len(), 1);
+}
