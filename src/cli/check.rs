@@ -90,7 +90,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<i32> {
     let jobs = args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2));
     let tty = std::io::stderr().is_terminal();
     let progress = move |done: usize, total: usize| {
-        if tty && (done % 64 == 0 || done == total) {
+        if tty && (done.is_multiple_of(64) || done == total) {
             eprint!("\rchecking {done}/{total} files");
             if done == total {
                 eprint!("\r\x1b[K");
@@ -225,7 +225,7 @@ fn render_sarif(outcome: &CheckOutcome, rules: &RuleSet, cwd: &Path) -> Value {
             let mut r = json!({
                 "id": rule.id(),
                 "name": rule.id(),
-                "shortDescription": {"text": rule.meta.message.clone()},
+                "shortDescription": {"text": crate::rules::engine::render_template(&rule.meta.message, |_| Some("…".to_string()))},
                 "fullDescription": {"text": if rule.meta.explanation.is_empty() { rule.meta.message.clone() } else { rule.meta.explanation.clone() }},
                 "help": {"text": rule.meta.explanation.clone(), "markdown": rule.meta.explanation.clone()},
                 "defaultConfiguration": {"level": sarif_level(rule.meta.severity)},

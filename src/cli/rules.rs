@@ -30,6 +30,7 @@ pub fn run(cmd: RulesCommand) -> anyhow::Result<i32> {
             let mut sources = vec![RuleSource::Embedded];
             sources.extend(rule_dirs.into_iter().map(|root| RuleSource::Dir { root, label: "extra".into() }));
             let rules = RuleSet::load(&sources, SeverityOverrides::new());
+            rules.compile_all();
             let dirs = if dirs.is_empty() { vec![PathBuf::from("tests/rules")] } else { dirs };
             let report = testing::run(&rules, &dirs)?;
             let mut failed = 0usize;
@@ -66,6 +67,7 @@ pub fn run(cmd: RulesCommand) -> anyhow::Result<i32> {
         }
         RulesCommand::List => {
             let rules = RuleSet::load(&RuleSet::sources_for(std::env::current_dir().ok().as_deref()), SeverityOverrides::new());
+            rules.compile_all();
             for rule in rules.rules() {
                 let langs: Vec<&str> = rule.langs.iter().map(|l| l.name()).collect();
                 println!("{}\t{}\t{}\t{}", rule.id(), rule.meta.severity.as_str(), langs.join(","), rule.meta.cwe.join(","));

@@ -23,6 +23,8 @@ pub struct AnalysisInput {
     /// Edits since the previous analysis, in order.
     pub edits: Vec<ByteEdit>,
     pub rules: Arc<RuleSet>,
+    /// [`import_signature`] of the previous tree.
+    pub old_import_sig: Option<u64>,
 }
 
 /// The outcome: the new tree and its query findings (unsuppressed), and whether it was incremental.
@@ -32,6 +34,8 @@ pub struct AnalysisOutput {
     pub incremental: bool,
     /// Bytes re-queried (the whole text for a full check).
     pub queried_bytes: usize,
+    /// [`import_signature`] of the new tree.
+    pub import_sig: u64,
 }
 
 /// If the widened ranges cover more than this fraction of the text, check everything.
@@ -43,14 +47,16 @@ pub fn analyze(input: AnalysisInput, cancel: &AtomicBool) -> Result<AnalysisOutp
         cancel.load(Ordering::Relaxed)
     })?;
     let len = input.text.len_bytes();
+    let import_sig = import_signature(input.lang, &tree, &input.text);
     let full = |tree: Tree| {
         let findings = input.rules.check_tree(input.lang, source, &tree, None);
-        AnalysisOutput { tree, findings, incremental: false, queried_bytes: len }
+        AnalysisOutput { tree, findings, incremental: false, queried_bytes: len, import_sig }
     };
     let (Some(old_tree), Some(old_findings)) = (&input.old_tree, &input.old_findings) else {
         return Ok(full(tree));
     };
-    if input.rules.needs_full_check(input.lang) {
+    // Imports feed per-file facts (alias maps) that any match may depend on.
+    if input.rules.needs_full_check(input.lang) || input.old_import_sig != Some(import_sig) {
         return Ok(full(tree));
     }
     // Ranges touched: tree-sitter's structural changes plus every edit's new span.
@@ -66,7 +72,7 @@ pub fn analyze(input: AnalysisInput, cancel: &AtomicBool) -> Result<AnalysisOutp
     }
     let widened = widen_to_top_level(&tree, &ranges);
     let queried: usize = widened.iter().map(|r| r.len()).sum();
-    if queried as f64 > FULL_CHECK_FRACTION * len as f64 || touches_imports(&input.text, &widened) {
+    if queried as f64 > FULL_CHECK_FRACTION * len as f64 {
         return Ok(full(tree));
     }
     // Shift old findings into the new text, drop those in re-queried ranges.
@@ -76,6 +82,12 @@ pub fn analyze(input: AnalysisInput, cancel: &AtomicBool) -> Result<AnalysisOutp
             let mut start = f.range.start;
             let mut end = f.range.end;
             for edit in &input.edits {
+                // A finding whose text was (partly) replaced is gone; re-querying finds what is left.
+                let replaced = edit.start_byte < edit.old_end_byte && start < edit.old_end_byte && edit.start_byte < end;
+                let split = edit.start_byte == edit.old_end_byte && start < edit.start_byte && edit.start_byte < end;
+                if replaced || split {
+                    return None;
+                }
                 start = edit.map_offset(start);
                 end = edit.map_offset(end).max(start);
             }
@@ -99,12 +111,17 @@ pub fn analyze(input: AnalysisInput, cancel: &AtomicBool) -> Result<AnalysisOutp
     }
     findings.sort_by(|a, b| (a.range.start, a.range.end, &a.rule_id).cmp(&(b.range.start, b.range.end, &b.rule_id)));
     findings.dedup_by(|a, b| a.range == b.range && a.rule_id == b.rule_id);
-    Ok(AnalysisOutput { tree, findings, incremental: true, queried_bytes: queried })
+    Ok(AnalysisOutput { tree, findings, incremental: true, queried_bytes: queried, import_sig })
 }
 
+/// Whether finding range `b` lies (partly) inside re-queried range `a`. Touching is not
+/// overlapping: a finding that ends where a re-queried range starts belongs to a top-level node
+/// that was not re-queried, so it must be kept.
 fn intersects(a: &Range<usize>, b: &Range<usize>) -> bool {
-    // Empty ranges count when they sit inside or on the edge of the other.
-    a.start <= b.end && b.start <= a.end && !(a.is_empty() && b.is_empty() && a.start != b.start)
+    if b.is_empty() {
+        return a.start <= b.start && b.start < a.end;
+    }
+    a.start < b.end && b.start < a.end
 }
 
 /// Widens byte ranges to whole top-level nodes (children of the root) and merges them.
@@ -138,12 +155,39 @@ fn widen_to_top_level(tree: &Tree, ranges: &[Range<usize>]) -> Vec<Range<usize>>
     merged
 }
 
-/// Import statements feed per-file facts (alias maps) that every match may depend on.
-fn touches_imports(text: &Text, ranges: &[Range<usize>]) -> bool {
-    ranges.iter().any(|r| {
-        let s = text.slice(r.clone());
-        ["import", "require", "use ", "include", "package"].iter().any(|k| s.contains(k))
-    })
+/// Node kinds that import names into a file (or declare its package).
+fn is_import_kind(kind: &str) -> bool {
+    matches!(
+        kind,
+        "import_statement"
+            | "import_from_statement"
+            | "future_import_statement"
+            | "import_declaration"
+            | "package_clause"
+            | "package_declaration"
+            | "use_declaration"
+            | "extern_crate_declaration"
+            | "preproc_include"
+    )
+}
+
+/// A hash of the file's top-level import statements (and, for JavaScript and Ruby, top-level
+/// statements that call `require`). When it changes, every match may resolve differently.
+pub fn import_signature(lang: Lang, tree: &Tree, text: &Text) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    let root = tree.root_node();
+    let mut cursor = root.walk();
+    let requires = matches!(lang, Lang::JavaScript | Lang::TypeScript | Lang::Tsx | Lang::Ruby);
+    for child in root.children(&mut cursor) {
+        let kind = child.kind();
+        let import = is_import_kind(kind)
+            || (requires && child.byte_range().len() < 4096 && text.slice(child.byte_range()).contains("require"));
+        if import {
+            text.slice(child.byte_range()).hash(&mut hasher);
+        }
+    }
+    hasher.finish()
 }
 
 #[cfg(test)]

@@ -24,7 +24,8 @@ use analysis::{AnalysisInput, analyze};
 
 /// Documents over this size are parsed on open and save only.
 pub const DEGRADED_BYTES: usize = 2 * 1024 * 1024;
-/// Quiet time after the last change before diagnostics are computed.
+/// Within a burst of changes, the quiet time before diagnostics are computed. A change after a
+/// quiet period is analysed immediately (leading edge).
 pub const DEBOUNCE: Duration = Duration::from_millis(50);
 
 /// One content change of a `didChange`.
@@ -51,7 +52,7 @@ pub enum DocEvent {
 /// What an analysis hands back to the actor.
 pub struct AnalysisResult {
     pub version: i32,
-    pub outcome: Result<(Tree, Vec<Finding>, bool), String>,
+    pub outcome: Result<(Tree, Vec<Finding>, bool, u64), String>,
     pub secrets: Vec<Finding>,
 }
 
@@ -90,12 +91,15 @@ struct Document {
     tree: Option<Tree>,
     /// Query findings of the last analysed tree (before `pending`).
     query_findings: Option<Arc<Vec<Finding>>>,
+    import_sig: Option<u64>,
     pending: Vec<ByteEdit>,
     published: Arc<Vec<Finding>>,
     published_version: i32,
     degraded: bool,
     generation: u64,
     cancel: Arc<AtomicBool>,
+    /// When the previous change arrived (for the leading-edge debounce).
+    last_change: Option<std::time::Instant>,
 }
 
 /// Handle to the actor.
@@ -221,12 +225,14 @@ impl Actor {
             text: Text::new(&text),
             tree: None,
             query_findings: None,
+            import_sig: None,
             pending: Vec::new(),
             published: Arc::new(Vec::new()),
             published_version: version,
             degraded,
             generation: 0,
             cancel: Arc::new(AtomicBool::new(false)),
+            last_change: None,
         };
         self.docs.insert(uri.clone(), doc);
         self.update_snapshot(&uri);
@@ -264,8 +270,17 @@ impl Actor {
             });
         }
         doc.degraded = degraded_now;
+        // Leading edge: an edit after a quiet period is analysed at once; edits inside a burst
+        // wait until the burst pauses for DEBOUNCE, so a paste or fast typing is parsed once.
+        let now = std::time::Instant::now();
+        let quiet = doc.last_change.is_none_or(|t| now.duration_since(t) >= DEBOUNCE);
+        doc.last_change = Some(now);
         self.update_snapshot(uri);
         if degraded_now {
+            return;
+        }
+        if quiet {
+            self.start_analysis(uri);
             return;
         }
         let tx = self.tx.clone();
@@ -309,13 +324,14 @@ impl Actor {
             old_findings: doc.query_findings.clone(),
             edits: doc.pending.clone(),
             rules: rules.clone(),
+            old_import_sig: doc.import_sig,
         });
         let uri = uri.to_string();
         tokio::task::spawn_blocking(move || {
             let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 let outcome = match input {
                     Some(input) => analyze(input, &cancel)
-                        .map(|o| (o.tree, o.findings, o.incremental))
+                        .map(|o| (o.tree, o.findings, o.incremental, o.import_sig))
                         .map_err(|e| e.to_string()),
                     None => Err(String::new()),
                 };
@@ -348,7 +364,8 @@ impl Actor {
         }
         let mut findings = Vec::new();
         match result.outcome {
-            Ok((tree, query_findings, incremental)) => {
+            Ok((tree, query_findings, incremental, import_sig)) => {
+                doc.import_sig = Some(import_sig);
                 tracing::trace!("analysed {uri} v{} ({})", doc.version, if incremental { "incremental" } else { "full" });
                 let query_findings = Arc::new(query_findings);
                 findings.extend(query_findings.iter().cloned());

@@ -68,7 +68,11 @@ impl Backend {
     }
 
     pub async fn reload_rules(&self) -> (usize, Vec<crate::rules::LoadError>) {
-        let (rules, errors) = self.state.reload_rules();
+        let state = self.state.clone();
+        let Ok((rules, errors)) = tokio::task::spawn_blocking(move || state.reload_rules()).await else {
+            tracing::error!("rule reload panicked");
+            return (0, Vec::new());
+        };
         let n = rules.len();
         self.store.send(DocEvent::SetRules(rules));
         self.report_rule_errors(&errors).await;

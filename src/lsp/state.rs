@@ -80,7 +80,9 @@ impl ServerState {
         let sources = RuleSet::sources_for(workspace);
         let overrides = severity_overrides(&self.editor_settings());
         let rules = Arc::new(RuleSet::load(&sources, overrides));
-        let errors = rules.errors().to_vec();
+        // Compile every language now so broken queries are reported (called off the request path).
+        rules.compile_all();
+        let errors = rules.errors();
         if let Ok(mut g) = self.rules.write() {
             *g = rules.clone();
         }

@@ -8,8 +8,9 @@
 use std::collections::{BTreeSet, HashMap};
 use std::ops::Range;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, OnceLock};
 
+use rayon::prelude::*;
 use tree_sitter::{Node, Query, QueryCursor, StreamingIterator, Tree};
 
 use crate::rules::checks::{self, CheckCtx, FileFacts, Verdict};
@@ -29,19 +30,34 @@ struct LangQuery {
     has_root_patterns: bool,
 }
 
-/// The compiled rules of all layers.
+/// One piece of query source for a language: a `.scm` file or a rule's inline query.
+struct QueryPart {
+    file: String,
+    /// Zero-based line of the text's start within `file`.
+    line: usize,
+    text: String,
+    /// Whether the text was written for this language (errors are reported) or inherited.
+    own: bool,
+    /// The rule of an inline query.
+    rule: Option<String>,
+}
+
+/// The rules of all layers. Queries compile lazily, once per language, on first use (tree-sitter's
+/// query analysis costs 0.1–1 s per language, so a run that sees only Python files never pays for
+/// Ruby); [`RuleSet::compile_all`] compiles everything, for reports of broken rule files.
 pub struct RuleSet {
     rules: Vec<Arc<Rule>>,
     by_id: HashMap<String, usize>,
-    langs: HashMap<Lang, LangQuery>,
+    sources: HashMap<Lang, Vec<QueryPart>>,
+    compiled: HashMap<Lang, OnceLock<Option<LangQuery>>>,
     secrets_rules: Vec<usize>,
     overrides: SeverityOverrides,
-    errors: Vec<LoadError>,
+    errors: Mutex<(Vec<LoadError>, BTreeSet<(String, usize, String)>)>,
 }
 
 impl std::fmt::Debug for RuleSet {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RuleSet").field("rules", &self.rules.len()).field("errors", &self.errors).finish()
+        f.debug_struct("RuleSet").field("rules", &self.rules.len()).finish()
     }
 }
 
@@ -115,101 +131,40 @@ impl RuleSet {
         let secrets_rules =
             rules.iter().enumerate().filter(|(_, r)| r.meta.engine == RuleEngineKind::Secrets).map(|(i, _)| i).collect();
 
-        // Compile one query per language.
-        let mut langs = HashMap::new();
-        let mut seen_errors = BTreeSet::new();
+        // Gather query sources per language; compilation happens on first use.
+        let mut sources: HashMap<Lang, Vec<QueryPart>> = HashMap::new();
         for lang in Lang::ALL {
-            let mut parts: Vec<String> = Vec::new();
+            let mut parts = Vec::new();
             for qf in &query_files {
-                if !lang.query_dirs().contains(&qf.lang_dir.as_str()) {
-                    continue;
-                }
-                if Query::new(lang.grammar(), &qf.file.text).is_ok() {
-                    parts.push(qf.file.text.clone());
-                    continue;
-                }
-                // Salvage pattern by pattern. A file inherited from another language (JavaScript
-                // queries for TypeScript, C for C++) may use nodes this grammar lacks (JSX): those
-                // patterns simply do not apply. In the file's own language each is an error.
-                let own = qf.lang_dir == lang.name();
-                for (line, pattern) in split_patterns(&qf.file.text) {
-                    match Query::new(lang.grammar(), pattern) {
-                        Ok(_) => parts.push(pattern.to_string()),
-                        Err(err) if own => {
-                            let reason = format!("invalid query: {} ({:?})", err.message.trim(), err.kind);
-                            let key = (qf.file.path.clone(), line + err.row, reason.clone());
-                            if seen_errors.insert(key) {
-                                errors.push(LoadError { file: qf.file.path.clone(), line: line + err.row + 1, reason });
-                            }
-                        }
-                        Err(err) => tracing::debug!(
-                            "{}: pattern at line {} does not apply to {}: {}",
-                            qf.file.path,
-                            line + 1,
-                            lang.name(),
-                            err.message.trim()
-                        ),
-                    }
+                if lang.query_dirs().contains(&qf.lang_dir.as_str()) {
+                    parts.push(QueryPart {
+                        file: qf.file.path.clone(),
+                        line: 0,
+                        text: qf.file.text.clone(),
+                        own: qf.lang_dir == lang.name(),
+                        rule: None,
+                    });
                 }
             }
             for rule in &rules {
                 let Some(q) = &rule.meta.query else { continue };
-                if !rule.langs.iter().any(|l| lang.accepts_rules_for(*l)) {
-                    continue;
-                }
-                match Query::new(lang.grammar(), q) {
-                    Ok(_) => parts.push(q.clone()),
-                    Err(err) => {
-                        let (file, line) = split_origin(&rule.origin);
-                        let key = (file.clone(), err.row, rule.id().to_string());
-                        if seen_errors.insert(key) {
-                            errors.push(LoadError {
-                                file,
-                                line: line + 1 + err.row,
-                                reason: format!(
-                                    "rule `{}`: invalid inline query for {}: {}",
-                                    rule.id(),
-                                    lang.name(),
-                                    err.message.trim()
-                                ),
-                            });
-                        }
-                    }
-                }
-            }
-            if parts.is_empty() {
-                continue;
-            }
-            let combined = parts.join("\n");
-            let query = match Query::new(lang.grammar(), &combined) {
-                Ok(q) => q,
-                Err(err) => {
-                    errors.push(LoadError {
-                        file: format!("queries/{}", lang.name()),
-                        line: err.row + 1,
-                        reason: format!("combined query failed to compile: {}", err.message.trim()),
+                if rule.langs.iter().any(|l| lang.accepts_rules_for(*l)) {
+                    let (file, line) = split_origin(&rule.origin);
+                    parts.push(QueryPart {
+                        file,
+                        line,
+                        text: q.clone(),
+                        own: rule.langs.contains(&lang),
+                        rule: Some(rule.id().to_string()),
                     });
-                    continue;
                 }
-            };
-            let capture_rule: Vec<Option<usize>> = query
-                .capture_names()
-                .iter()
-                .map(|name| {
-                    by_id.get(*name).copied().filter(|&i| rules[i].langs.iter().any(|l| lang.accepts_rules_for(*l)))
-                })
-                .collect();
-            if capture_rule.iter().all(Option::is_none) {
-                continue;
             }
-            let root_kind = syntax::parse(lang, &Source::Str(""), None)
-                .map(|t| t.root_node().kind().to_string())
-                .unwrap_or_default();
-            let has_root_patterns = !root_kind.is_empty() && combined.contains(&format!("({root_kind}"));
-            langs.insert(lang, LangQuery { query, capture_rule, has_root_patterns });
+            if !parts.is_empty() {
+                sources.insert(lang, parts);
+            }
         }
-
-        RuleSet { rules, by_id, langs, secrets_rules, overrides, errors }
+        let compiled = sources.keys().map(|l| (*l, OnceLock::new())).collect();
+        RuleSet { rules, by_id, sources, compiled, secrets_rules, overrides, errors: Mutex::new((errors, BTreeSet::new())) }
     }
 
     /// Only the rules shipped in the binary.
@@ -217,9 +172,111 @@ impl RuleSet {
         RuleSet::load(&[RuleSource::Embedded], SeverityOverrides::new())
     }
 
-    /// Problems met while loading (broken files and rules were skipped).
-    pub fn errors(&self) -> &[LoadError] {
-        &self.errors
+    /// Problems met so far (broken files and rules were skipped). Query problems of a language
+    /// appear once it has been compiled; call [`RuleSet::compile_all`] first for a full report.
+    pub fn errors(&self) -> Vec<LoadError> {
+        match self.errors.lock() {
+            Ok(g) => g.0.clone(),
+            Err(p) => p.into_inner().0.clone(),
+        }
+    }
+
+    fn report(&self, err: LoadError) {
+        let mut guard = match self.errors.lock() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        };
+        let key = (err.file.clone(), err.line, err.reason.clone());
+        if guard.1.insert(key) {
+            guard.0.push(err);
+        }
+    }
+
+    /// Compiles every language's queries now (in parallel).
+    pub fn compile_all(&self) {
+        let langs: Vec<Lang> = self.compiled.keys().copied().collect();
+        langs.par_iter().for_each(|lang| {
+            self.lang_query(*lang);
+        });
+    }
+
+    fn lang_query(&self, lang: Lang) -> Option<&LangQuery> {
+        self.compiled.get(&lang)?.get_or_init(|| self.compile(lang)).as_ref()
+    }
+
+    fn compile(&self, lang: Lang) -> Option<LangQuery> {
+        let started = std::time::Instant::now();
+        let parts = self.sources.get(&lang)?;
+        let all: Vec<&str> = parts.iter().map(|p| p.text.as_str()).collect();
+        let combined = all.join("\n");
+        let query = match Query::new(lang.grammar(), &combined) {
+            Ok(q) => q,
+            Err(_) => {
+                // Find the culprits part by part, then pattern by pattern. A file inherited from
+                // another language (JavaScript queries for TypeScript, C for C++) may use nodes
+                // this grammar lacks (JSX): those patterns simply do not apply. In the part's own
+                // language each broken pattern is an error; the rest still work.
+                let mut good: Vec<&str> = Vec::new();
+                for part in parts {
+                    if Query::new(lang.grammar(), &part.text).is_ok() {
+                        good.push(&part.text);
+                        continue;
+                    }
+                    for (line, pattern) in split_patterns(&part.text) {
+                        match Query::new(lang.grammar(), pattern) {
+                            Ok(_) => good.push(pattern),
+                            Err(err) if part.own => {
+                                let what = match &part.rule {
+                                    Some(id) => format!("rule `{id}`: invalid inline query"),
+                                    None => "invalid query".to_string(),
+                                };
+                                self.report(LoadError {
+                                    file: part.file.clone(),
+                                    line: part.line + line + err.row + 1,
+                                    reason: format!("{what}: {} ({:?})", err.message.trim(), err.kind),
+                                });
+                            }
+                            Err(err) => tracing::debug!(
+                                "{}: pattern at line {} does not apply to {}: {}",
+                                part.file,
+                                part.line + line + 1,
+                                lang.name(),
+                                err.message.trim()
+                            ),
+                        }
+                    }
+                }
+                if good.is_empty() {
+                    return None;
+                }
+                match Query::new(lang.grammar(), &good.join("\n")) {
+                    Ok(q) => q,
+                    Err(err) => {
+                        self.report(LoadError {
+                            file: format!("queries/{}", lang.name()),
+                            line: err.row + 1,
+                            reason: format!("combined query failed to compile: {}", err.message.trim()),
+                        });
+                        return None;
+                    }
+                }
+            }
+        };
+        let capture_rule: Vec<Option<usize>> = query
+            .capture_names()
+            .iter()
+            .map(|name| {
+                self.by_id.get(*name).copied().filter(|&i| self.rules[i].langs.iter().any(|l| lang.accepts_rules_for(*l)))
+            })
+            .collect();
+        if capture_rule.iter().all(Option::is_none) {
+            return None;
+        }
+        let root_kind =
+            syntax::parse(lang, &Source::Str(""), None).map(|t| t.root_node().kind().to_string()).unwrap_or_default();
+        let has_root_patterns = !root_kind.is_empty() && combined.contains(&format!("({root_kind}"));
+        tracing::debug!("compiled {} rule patterns for {} in {:?}", query.pattern_count(), lang.name(), started.elapsed());
+        Some(LangQuery { query, capture_rule, has_root_patterns })
     }
 
     pub fn rules(&self) -> impl Iterator<Item = &Rule> {
@@ -238,14 +295,14 @@ impl RuleSet {
         self.rules.is_empty()
     }
 
-    /// Whether any query rule applies to `lang`.
+    /// Whether any query may apply to `lang` (without compiling it).
     pub fn has_query_rules(&self, lang: Lang) -> bool {
-        self.langs.contains_key(&lang)
+        self.sources.contains_key(&lang)
     }
 
     /// Whether changed-range checking is unsafe for this language (a pattern can match the root).
     pub fn needs_full_check(&self, lang: Lang) -> bool {
-        self.langs.get(&lang).is_some_and(|q| q.has_root_patterns)
+        self.lang_query(lang).is_some_and(|q| q.has_root_patterns)
     }
 
     fn effective_severity(&self, rule: &Rule) -> Option<Severity> {
@@ -258,11 +315,11 @@ impl RuleSet {
     /// Runs the query rules over `tree` (whole tree, or only `ranges` when given).
     /// Findings are not yet filtered by suppression comments.
     pub fn check_tree(&self, lang: Lang, source: Source<'_>, tree: &Tree, ranges: Option<&[Range<usize>]>) -> Vec<Finding> {
-        let Some(lq) = self.langs.get(&lang) else { return Vec::new() };
+        let Some(lq) = self.lang_query(lang) else { return Vec::new() };
         let facts = FileFacts::new();
         let mut out = Vec::new();
-        let full = [0..usize::MAX];
-        let ranges = ranges.unwrap_or(&full);
+        let full = 0..usize::MAX;
+        let ranges = ranges.unwrap_or(std::slice::from_ref(&full));
         let names = lq.query.capture_names();
         for range in ranges {
             let mut cursor = QueryCursor::new();

@@ -28,10 +28,13 @@ impl Covers {
     }
 }
 
-/// The suppression comments of one text, by zero-based line.
+/// The suppression comments of one text, by zero-based line. A comment covers its own line; a
+/// comment alone on its line also covers the next line.
 #[derive(Debug, Default, Clone)]
 pub struct Suppressions {
     by_line: HashMap<usize, Covers>,
+    /// Lines whose suppression comment stands alone (it then also covers the next line).
+    own_line: std::collections::HashSet<usize>,
     line_starts: Vec<usize>,
 }
 
@@ -80,6 +83,7 @@ impl Suppressions {
         let text = source.full_text();
         let starts = line_starts(source);
         let mut by_line = HashMap::new();
+        let mut own_line = std::collections::HashSet::new();
         let mut search_from = 0;
         while let Some(found) = text[search_from..].find(MARKER) {
             let at = search_from + found;
@@ -92,6 +96,10 @@ impl Suppressions {
             }
             let line_end = starts.get(line + 1).copied().unwrap_or(text.len());
             let after = &text[at + MARKER.len()..line_end];
+            let trimmed = before.trim_start();
+            if COMMENT_LEADERS.iter().any(|l| trimmed.starts_with(l)) {
+                own_line.insert(line);
+            }
             let covers = parse_ids(after);
             let entry = by_line.entry(line).or_insert(Covers::Rules(BTreeSet::new()));
             match (entry, covers) {
@@ -100,7 +108,7 @@ impl Suppressions {
                 (Covers::All, _) => {}
             }
         }
-        Suppressions { by_line, line_starts: starts }
+        Suppressions { by_line, own_line, line_starts: starts }
     }
 
     /// Whether a finding is silenced by a comment on its line or the line before.
@@ -114,7 +122,9 @@ impl Suppressions {
         }
         let line = line_of(&self.line_starts, offset);
         let here = self.by_line.get(&line).is_some_and(|c| c.covers(rule_id));
-        let above = line > 0 && self.by_line.get(&(line - 1)).is_some_and(|c| c.covers(rule_id));
+        let above = line > 0
+            && self.own_line.contains(&(line - 1))
+            && self.by_line.get(&(line - 1)).is_some_and(|c| c.covers(rule_id));
         here || above
     }
 
@@ -197,8 +207,10 @@ mod tests {
         let s = Suppressions::scan(&Source::Str(text));
         assert!(s.suppresses(0, "anything"));
         let second = text.rfind("debugger").unwrap_or(0);
-        // The line after a trailing bare comment is covered too (line-before rule).
-        assert!(s.suppresses(second, "anything"));
+        // A trailing comment covers only its own line; a comment on a line of its own also the next.
+        assert!(!s.suppresses(second, "anything"));
+        let own = "// codomyrmex-ignore\ndebugger;\n";
+        assert!(Suppressions::scan(&Source::Str(own)).suppresses(own.rfind("debugger").unwrap_or(0), "x"));
         let text2 = "x = 1\ncodomyrmex-ignore\n";
         assert!(Suppressions::scan(&Source::Str(text2)).is_empty(), "marker outside a comment");
     }

@@ -55,6 +55,7 @@ fn small_edit_is_incremental_and_matches_full() {
             old_findings: Some(findings),
             edits: vec![edit],
             rules: rules.clone(),
+            old_import_sig: Some(import_signature(Lang::Python, &syntax::parse(Lang::Python, &Source::Str(BASE), None).expect("parse"), &Text::new(BASE))),
         },
         &AtomicBool::new(false),
     )
@@ -70,7 +71,7 @@ fn cancelled_parse_reports_cancellation() {
     let rules = rules();
     let text = Text::new(&BASE.repeat(50));
     let result = analyze(
-        AnalysisInput { lang: Lang::Python, text, old_tree: None, old_findings: None, edits: vec![], rules },
+        AnalysisInput { lang: Lang::Python, text, old_tree: None, old_findings: None, edits: vec![], rules, old_import_sig: None },
         &AtomicBool::new(true),
     );
     assert!(result.is_err());
@@ -94,7 +95,7 @@ fn arb_insert() -> impl Strategy<Value = String> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 64, .. ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 256, .. ProptestConfig::default() })]
 
     /// Random multi-byte edits: rope equals the reference string, the incremental tree equals a
     /// fresh parse, and changed-range findings equal a full re-check.
@@ -105,6 +106,7 @@ proptest! {
         let mut reference = BASE.to_string();
         let mut tree = syntax::parse(Lang::Python, &text.source(), None).expect("parse");
         let mut findings = Arc::new(rules.check_tree(Lang::Python, text.source(), &tree, None));
+        let mut sig = import_signature(Lang::Python, &tree, &text);
         for chunk in edits.chunks(2) {
             let mut byte_edits = Vec::new();
             for (at, del, insert) in chunk {
@@ -128,7 +130,9 @@ proptest! {
                 old_findings: Some(findings.clone()),
                 edits: byte_edits,
                 rules: rules.clone(),
+                old_import_sig: Some(sig),
             }, &AtomicBool::new(false)).expect("analyze");
+            sig = out.import_sig;
             let fresh = syntax::parse(Lang::Python, &Source::Str(&reference), None).expect("parse");
             prop_assert_eq!(out.tree.root_node().to_sexp(), fresh.root_node().to_sexp());
             prop_assert_eq!(&out.findings, &full(&rules, &text));
@@ -137,3 +141,4 @@ proptest! {
         }
     }
 }
+

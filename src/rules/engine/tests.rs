@@ -72,6 +72,7 @@ fn broken_files_are_reported_and_skipped() {
     write(dir.path(), "queries/python/t.scm", QUERY);
     write(dir.path(), "queries/python/zz-broken.scm", "(call\n  (no_such_node) @t.eval)\n");
     let set = RuleSet::load(&[dir_source(dir.path())], SeverityOverrides::new());
+    set.compile_all();
     let errors: Vec<String> = set.errors().iter().map(|e| e.to_string()).collect();
     assert!(errors.iter().any(|e| e.contains("broken.yaml:")), "{errors:?}");
     assert!(errors.iter().any(|e| e.contains("bad-lang.yaml:2:") && e.contains("cobol")), "{errors:?}");
@@ -98,6 +99,7 @@ fn severity_overrides_change_or_disable() {
 #[test]
 fn builtin_packs_load_without_errors() {
     let set = RuleSet::builtin();
+    set.compile_all();
     assert!(set.errors().is_empty(), "{:#?}", set.errors());
 }
 
