@@ -71,7 +71,7 @@ pub fn line_col(text: &str, starts: &[usize], offset: usize) -> LineCol {
 
 /// Lists the files under `paths` (gitignore-aware; hidden files such as `.env` are included,
 /// `.git/` is not). Missing paths are returned as errors.
-pub fn collect_files(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<(PathBuf, String)>) {
+pub fn collect_files(paths: &[PathBuf], extra_ignores: &[String]) -> (Vec<PathBuf>, Vec<(PathBuf, String)>) {
     let mut files = Vec::new();
     let mut errors = Vec::new();
     for path in paths {
@@ -83,7 +83,15 @@ pub fn collect_files(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<(PathBuf, String)>
             files.push(path.clone());
             continue;
         }
+        let mut overrides = ignore::overrides::OverrideBuilder::new(path);
+        for glob in extra_ignores {
+            if let Err(err) = overrides.add(&format!("!{glob}")) {
+                errors.push((path.clone(), format!("bad ignore glob `{glob}`: {err}")));
+            }
+        }
+        let overrides = overrides.build().unwrap_or_else(|_| ignore::overrides::Override::empty());
         let walker = ignore::WalkBuilder::new(path)
+            .overrides(overrides)
             .hidden(false)
             .git_ignore(true)
             .git_global(false)
@@ -148,8 +156,14 @@ pub fn check_one(rules: &RuleSet, path: &Path, text: &str) -> FileReport {
 }
 
 /// Checks every file under `paths` with `jobs` threads; `progress(done, total)` is called as files finish.
-pub fn check_paths(rules: &RuleSet, paths: &[PathBuf], jobs: usize, progress: &(dyn Fn(usize, usize) + Sync)) -> CheckOutcome {
-    let (files, mut errors) = collect_files(paths);
+pub fn check_paths(
+    rules: &RuleSet,
+    paths: &[PathBuf],
+    extra_ignores: &[String],
+    jobs: usize,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> CheckOutcome {
+    let (files, mut errors) = collect_files(paths, extra_ignores);
     let total = files.len();
     let done = AtomicUsize::new(0);
     let pool = rayon::ThreadPoolBuilder::new().num_threads(jobs.max(1)).build();

@@ -110,9 +110,10 @@ fn sarif_output_validates_against_the_2_1_0_schema() {
     let result = run0["results"].as_array().expect("results").iter().find(|r| r["ruleId"] == "t.eval").expect("result");
     assert_eq!(result["level"], "error");
     let region = &result["locations"][0]["physicalLocation"]["region"];
-    // 1-based, UTF-16 columns (the run declares columnKind utf16CodeUnits): "x = '😀'; y = " is 13 units.
+    // 1-based, UTF-16 columns (the run declares columnKind utf16CodeUnits): "x = '😀'; y = " is
+    // 13 characters (text output column 14) but 14 UTF-16 units (the emoji is a surrogate pair).
     assert_eq!(region["startLine"], 1);
-    assert_eq!(region["startColumn"], 14);
+    assert_eq!(region["startColumn"], 15);
     assert_eq!(result["fixes"][0]["artifactChanges"][0]["replacements"][0]["insertedContent"]["text"], "ast.literal_eval");
 }
 
@@ -133,4 +134,16 @@ fn rules_test_reports_failures_precisely() {
     assert!(out.contains("FAIL  t.eval"), "{out}");
     assert!(out.contains("samples/x.py:6: expected a finding here"), "{out}");
     assert!(out.contains("samples/x.py:8: finding on an `ok` line"), "{out}");
+}
+
+#[test]
+fn workspace_settings_change_severity_disable_rules_and_ignore_paths() {
+    let ws = workspace();
+    write(ws.path(), ".codomyrmex/settings.yaml", "rules:\n  severity:\n    t.eval: hint\n  disabled: [t.print]\nignore:\n  - \"src/b.py\"\n");
+    let (code, out, err) = run(bin().current_dir(ws.path()).args(["check", "."]));
+    assert_eq!(code, 0, "eval is only a hint now:\n{out}\n{err}");
+    assert!(out.contains("hint [t.eval]"), "{out}");
+    assert!(!out.contains("t.print"), "disabled rule fired: {out}");
+    let (_, out, err) = run(bin().current_dir(ws.path()).args(["check", "--format", "json", "."]));
+    assert!(!out.contains("src/b.py"), "ignored path was checked: {out}\n{err}");
 }

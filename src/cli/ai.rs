@@ -12,12 +12,12 @@ use anyhow::{Context as _, bail};
 use tokio_util::sync::CancellationToken;
 
 use crate::ai::action::{
-    ActionError, ActionOutput, ActionRequest, GenerationOptions, Guarded, PromptGuard, run_action,
+    ActionError, ActionOutput, ActionRequest, GenerationOptions, run_action,
 };
 use crate::ai::prompt::{Action, DiagnosticContext};
 use crate::ai::{ProviderSpec, build_provider};
 use crate::audit::AuditLog;
-use crate::config::{Config, PrivacyMode};
+use crate::config::Config;
 use crate::rules::{RuleSet, SeverityOverrides};
 use crate::syntax::Lang;
 
@@ -156,12 +156,19 @@ pub fn run(args: AiArgs) -> anyhow::Result<i32> {
     } else {
         Vec::new()
     };
-    let guard = CliGuard::new(&config);
+    let guard = match crate::privacy::Guard::new(&config.privacy) {
+        Ok(guard) => guard,
+        Err(e) => {
+            eprintln!("codomyrmex: privacy settings: {e}");
+            return Ok(2);
+        }
+    };
+    // Every model call is audited: no audit log, no call.
     let audit = match AuditLog::open_default() {
         Ok(log) => Some(log),
         Err(e) => {
-            eprintln!("codomyrmex: {e}; continuing without an audit line");
-            None
+            eprintln!("codomyrmex: cannot open the audit log ({e}); refusing to call a model without it");
+            return Ok(2);
         }
     };
     let request = ActionRequest {
@@ -362,62 +369,6 @@ fn diagnostics_at(
             line: line_of(f.range.start),
         })
         .collect()
-}
-
-/// INTEGRATION POINT (privacy): an interim guard built on the config's privacy settings and the
-/// secrets engine, until `crate::privacy` provides the shared guard; then this becomes a thin
-/// adapter to it. Local-only paths and `mode: local-only` go only to local providers; for other
-/// providers every secret the engine finds is replaced by a placeholder; hidden Unicode
-/// (zero-width, bidi controls, tag characters) is stripped from what is sent.
-struct CliGuard {
-    mode: PrivacyMode,
-    local_only: globset::GlobSet,
-}
-
-impl CliGuard {
-    fn new(config: &Config) -> CliGuard {
-        let mut builder = globset::GlobSetBuilder::new();
-        for pattern in &config.privacy.local_only_paths {
-            if let Ok(glob) = globset::Glob::new(pattern) {
-                builder.add(glob);
-            }
-        }
-        CliGuard {
-            mode: config.privacy.mode,
-            local_only: builder
-                .build()
-                .unwrap_or_else(|_| globset::GlobSet::empty()),
-        }
-    }
-}
-
-impl PromptGuard for CliGuard {
-    fn prepare(&self, provider_local: bool, path: &str, text: &str) -> Result<Guarded, String> {
-        let visible: String = text
-            .chars()
-            .filter(|c| crate::ai::reply::hidden_chars(c.encode_utf8(&mut [0; 4])) == 0)
-            .collect();
-        if provider_local || self.mode == PrivacyMode::Off {
-            return Ok(Guarded {
-                text: visible,
-                redactions: 0,
-            });
-        }
-        let base = path.rsplit('/').next().unwrap_or(path);
-        if self.mode == PrivacyMode::LocalOnly {
-            return Err("privacy mode is local-only and the chosen provider is not local; use a local provider".to_string());
-        }
-        if self.local_only.is_match(path) || self.local_only.is_match(base) {
-            return Err(format!(
-                "{path} matches local_only_paths, so it is only sent to local providers; use a local provider"
-            ));
-        }
-        let redacted = crate::security::secrets::redact(&visible);
-        Ok(Guarded {
-            text: redacted.text,
-            redactions: redacted.count,
-        })
-    }
 }
 
 /// Writes through a temporary file in the same directory, then renames over the original.

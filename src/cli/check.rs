@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 use crate::check::{CheckOutcome, FileReport, SkipReason, check_paths};
 use crate::rules::{Finding, Rule, RuleSet, Severity, SeverityOverrides};
 
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
     Text,
@@ -76,16 +77,18 @@ pub fn run(args: CheckArgs) -> anyhow::Result<i32> {
         [one] if one.is_dir() => Some(one.clone()),
         _ => std::env::current_dir().ok(),
     };
-    let sources = RuleSet::sources_for(workspace.as_deref());
-    let mut rules = RuleSet::load(&sources, SeverityOverrides::new());
-    if !args.select.is_empty() || !args.exclude.is_empty() {
-        let overrides = selection_overrides(&rules, &args.select, &args.exclude);
-        rules = RuleSet::load(&sources, overrides);
-    }
+    let (config, config_diags) = crate::config::load(workspace.as_deref(), None);
     let mut config_error = false;
-    for err in rules.errors() {
-        eprintln!("codomyrmex: rule error: {err}");
-        config_error = true;
+    for d in &config_diags {
+        eprintln!("codomyrmex: config: {d}");
+        config_error |= d.severity == crate::config::DiagnosticSeverity::Error;
+    }
+    let sources = RuleSet::sources_for(workspace.as_deref());
+    let mut overrides = crate::lsp::state::rule_overrides(&config, &serde_json::Value::Null);
+    let mut rules = RuleSet::load(&sources, overrides.clone());
+    if !args.select.is_empty() || !args.exclude.is_empty() {
+        overrides.extend(selection_overrides(&rules, &args.select, &args.exclude));
+        rules = RuleSet::load(&sources, overrides);
     }
     let jobs = args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2));
     let tty = std::io::stderr().is_terminal();
@@ -97,7 +100,11 @@ pub fn run(args: CheckArgs) -> anyhow::Result<i32> {
             }
         }
     };
-    let outcome = check_paths(&rules, &paths, jobs, &progress);
+    let outcome = check_paths(&rules, &paths, &config.rules.ignore, jobs, &progress);
+    for err in rules.errors() {
+        eprintln!("codomyrmex: rule error: {err}");
+        config_error = true;
+    }
     for (path, reason) in &outcome.skipped {
         match reason {
             SkipReason::Binary => tracing::debug!("skipped binary file {}", path.display()),

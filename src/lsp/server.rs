@@ -69,10 +69,19 @@ impl Backend {
 
     pub async fn reload_rules(&self) -> (usize, Vec<crate::rules::LoadError>) {
         let state = self.state.clone();
-        let Ok((rules, errors)) = tokio::task::spawn_blocking(move || state.reload_rules()).await else {
-            tracing::error!("rule reload panicked");
+        let Ok((rules, errors, config_diags)) = tokio::task::spawn_blocking(move || state.reload()).await else {
+            tracing::error!("configuration reload panicked");
             return (0, Vec::new());
         };
+        if !config_diags.is_empty() {
+            for d in &config_diags {
+                tracing::warn!("config: {d}");
+            }
+            let shown: Vec<String> = config_diags.iter().take(4).map(|d| d.to_string()).collect();
+            self.client
+                .show_message(MessageType::WARNING, format!("codomyrmex configuration: {}", shown.join("; ")))
+                .await;
+        }
         let n = rules.len();
         self.store.send(DocEvent::SetRules(rules));
         self.report_rule_errors(&errors).await;

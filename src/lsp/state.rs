@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
 
+use crate::config::{Config, ConfigDiagnostic};
 use crate::rules::{LoadError, RuleSet, SeverityOverrides};
 use crate::text::PositionEncoding;
 
@@ -13,6 +14,7 @@ pub struct ServerState {
     trusted: RwLock<bool>,
     rules: RwLock<Arc<RuleSet>>,
     editor_settings: RwLock<serde_json::Value>,
+    config: RwLock<Arc<Config>>,
 }
 
 impl ServerState {
@@ -23,6 +25,15 @@ impl ServerState {
             trusted: RwLock::new(true),
             rules: RwLock::new(rules),
             editor_settings: RwLock::new(serde_json::Value::Null),
+            config: RwLock::new(Arc::new(Config::default())),
+        }
+    }
+
+    /// The layered configuration (defaults → user → workspace, restricted → editor settings).
+    pub fn config(&self) -> Arc<Config> {
+        match self.config.read() {
+            Ok(g) => g.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
         }
     }
 
@@ -73,12 +84,20 @@ impl ServerState {
         }
     }
 
-    /// Reloads rules from every layer (the workspace layer only when trusted).
-    pub fn reload_rules(&self) -> (Arc<RuleSet>, Vec<LoadError>) {
+    /// Reloads the configuration and the rules of every layer (the workspace's rule files only
+    /// when the workspace is trusted). Returns the rules, rule-file problems and config problems.
+    pub fn reload(&self) -> (Arc<RuleSet>, Vec<LoadError>, Vec<ConfigDiagnostic>) {
         let root = self.root();
-        let workspace = if self.trusted() { root.as_deref() } else { None };
+        let trusted = self.trusted();
+        let workspace = if trusted { root.as_deref() } else { None };
+        let editor = self.editor_settings();
+        let (config, config_diags) = crate::config::load(workspace, Some(&editor));
+        let config = Arc::new(config);
+        if let Ok(mut g) = self.config.write() {
+            *g = config.clone();
+        }
         let sources = RuleSet::sources_for(workspace);
-        let overrides = severity_overrides(&self.editor_settings());
+        let overrides = rule_overrides(&config, &editor);
         let rules = Arc::new(RuleSet::load(&sources, overrides));
         // Compile every language now so broken queries are reported (called off the request path).
         rules.compile_all();
@@ -86,8 +105,19 @@ impl ServerState {
         if let Ok(mut g) = self.rules.write() {
             *g = rules.clone();
         }
-        (rules, errors)
+        (rules, errors, config_diags)
     }
+}
+
+/// Severity overrides from the configuration (`settings.yaml` `rules.severity` / `rules.disabled`)
+/// and the editor's `rules.severity` setting (which wins).
+pub fn rule_overrides(config: &Config, editor: &serde_json::Value) -> SeverityOverrides {
+    let mut out = config.rules.severity.clone();
+    for id in &config.rules.disabled {
+        out.insert(id.clone(), None);
+    }
+    out.extend(severity_overrides(editor));
+    out
 }
 
 /// `rules.severity` from editor settings: `{ "rule-id": "error" | "warning" | "info" | "hint" | "off" }`.
