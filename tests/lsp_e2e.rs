@@ -240,3 +240,16 @@ fn huge_files_are_degraded_and_still_checked_on_open() {
     s.notify("textDocument/didSave", json!({"textDocument": {"uri": uri}}));
     assert_eq!(eval_diags(&s.diagnostics(&uri, Some(2))).len(), 2);
 }
+
+#[test]
+fn doctor_command_reports_over_lsp_without_keys() {
+    let mut s = TestServer::start_with(Options {
+        env: vec![("ANTHROPIC_API_KEY".into(), "sk-ant-api03-test-secret-value-never-shown".into())],
+        ..Options::default()
+    });
+    let reply = s.request("workspace/executeCommand", json!({"command": "codomyrmex.doctor", "arguments": []}));
+    let text = reply["text"].as_str().unwrap_or("");
+    assert!(!text.is_empty(), "{reply}");
+    assert!(reply["report"]["cache_dir"].as_str().is_some_and(|d| d.contains(".cache-test")), "{reply}");
+    assert!(!reply.to_string().contains("never-shown"), "a key leaked: {reply}");
+}

@@ -121,19 +121,28 @@ pub fn run(args: DoctorArgs) -> anyhow::Result<i32> {
         Some(dir) => Some(dir),
         None => std::env::current_dir().ok(),
     };
-    let (cfg, diags) = config::load(workspace.as_deref(), None);
     let timeout = Duration::from_secs(args.timeout.clamp(1, 60));
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    let providers = runtime.block_on(check_providers(&cfg, timeout));
-    let report = build_report(workspace.as_deref(), &cfg, &diags, providers);
+    let report = runtime.block_on(report(workspace.as_deref(), None, timeout));
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
         print!("{}", render_text(&report));
     }
     Ok(if report.ok { 0 } else { 1 })
+}
+
+/// The doctor's report for a workspace (also served by the language server's `codomyrmex.doctor`).
+pub async fn report(
+    workspace: Option<&Path>,
+    editor: Option<&serde_json::Value>,
+    timeout: Duration,
+) -> Report {
+    let (cfg, diags) = config::load(workspace, editor);
+    let providers = check_providers(&cfg, timeout).await;
+    build_report(workspace, &cfg, &diags, providers)
 }
 
 fn fix_for_diagnostic(d: &config::ConfigDiagnostic) -> String {

@@ -15,6 +15,14 @@ pub async fn execute_command(backend: &Backend, params: ExecuteCommandParams) ->
                 "errors": errors.iter().map(|e| e.to_string()).collect::<Vec<_>>(),
             })))
         }
+        "codomyrmex.doctor" => {
+            let root = backend.state.root();
+            let workspace = if backend.state.trusted() { root.as_deref() } else { None };
+            let editor = backend.state.editor_settings();
+            let report = crate::cli::doctor::report(workspace, Some(&editor), std::time::Duration::from_secs(3)).await;
+            let text = crate::cli::doctor::render_text(&report);
+            Ok(Some(json!({"text": text, "report": report})))
+        }
         "codomyrmex.ai.run" | "codomyrmex.workflow.run" | "codomyrmex.feedback" => {
             crate::lsp::handlers::ai::execute(backend, params).await
         }
