@@ -98,7 +98,8 @@ fn edits_move_diagnostics() {
 
 #[test]
 fn quick_fix_suppression_and_hover() {
-    let mut s = TestServer::start();
+    // AI hover off: this test is about rule help (Ollama is enabled by default).
+    let mut s = TestServer::start_with(Options { init_options: json!({"ai": {"hover": false}}), ..Options::default() });
     let text = "def f(a):\n    return eval(a)\n";
     let uri = s.open("q.py", "python", text);
     let diags = s.diagnostics(&uri, Some(1));
@@ -252,4 +253,32 @@ fn doctor_command_reports_over_lsp_without_keys() {
     assert!(!text.is_empty(), "{reply}");
     assert!(reply["report"]["cache_dir"].as_str().is_some_and(|d| d.contains(".cache-test")), "{reply}");
     assert!(!reply.to_string().contains("never-shown"), "a key leaked: {reply}");
+}
+
+#[test]
+fn workspace_symbols_come_from_the_index_built_in_the_background() {
+    let mut files = common::test_rules();
+    files.push(("pkg/geometry.py".into(), "class Polygon:\n    def perimeter_length(self):\n        return 1\n\n\ndef compute_area_of_circle(r):\n    return 3.14 * r * r\n".into()));
+    files.push(("web/server.js".into(), "function startHttpServer(port) {\n  return port;\n}\n".into()));
+    let mut s = TestServer::start_with(Options { files, ..Options::default() });
+    // Progress for the background indexing begins and ends.
+    let begin = s.wait_for(|m| m["method"] == "$/progress" && m["params"]["value"]["kind"] == "begin");
+    assert!(begin["params"]["value"]["title"].as_str().unwrap_or("").contains("index"), "{begin}");
+    s.wait_for(|m| m["method"] == "$/progress" && m["params"]["value"]["kind"] == "end");
+    let symbols = s.request("workspace/symbol", json!({"query": "compute_area"}));
+    let list = symbols.as_array().cloned().unwrap_or_default();
+    let hit = list.iter().find(|h| h["name"] == "compute_area_of_circle").unwrap_or_else(|| panic!("{symbols}"));
+    assert!(hit["location"]["uri"].as_str().unwrap_or("").ends_with("pkg/geometry.py"), "{hit}");
+    assert_eq!(hit["location"]["range"]["start"]["line"], 5);
+    assert_eq!(hit["kind"], 12, "function");
+    // camelCase is split by the code-aware tokenizer.
+    let symbols = s.request("workspace/symbol", json!({"query": "http server"}));
+    assert!(symbols.to_string().contains("startHttpServer"), "{symbols}");
+    // Saving a new file re-indexes it.
+    let uri = s.open("pkg/more.py", "python", "def freshly_saved_function():\n    pass\n");
+    s.notify("textDocument/didSave", json!({"textDocument": {"uri": uri}}));
+    let reply = s.request("workspace/executeCommand", json!({"command": "codomyrmex.index.rebuild", "arguments": []}));
+    assert!(reply["chunks"].as_u64().unwrap_or(0) >= 3, "{reply}");
+    let symbols = s.request("workspace/symbol", json!({"query": "freshly_saved_function"}));
+    assert!(symbols.to_string().contains("freshly_saved_function"), "{symbols}");
 }

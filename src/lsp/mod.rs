@@ -3,6 +3,7 @@
 
 pub mod convert;
 pub mod handlers;
+pub mod progress;
 pub mod server;
 pub mod state;
 pub mod transport;

@@ -32,6 +32,8 @@ pub struct Backend {
     pub client: Client,
     pub store: DocumentStore,
     pub state: Arc<ServerState>,
+    /// Configuration problems found in `initialize`, shown once the client is initialized.
+    pending_problems: std::sync::Mutex<Vec<crate::config::ConfigDiagnostic>>,
 }
 
 impl Backend {
@@ -41,7 +43,7 @@ impl Backend {
         let (out_tx, out_rx) = mpsc::unbounded_channel();
         let store = DocumentStore::spawn(rules, out_tx);
         tokio::spawn(publish_loop(client.clone(), state.clone(), out_rx));
-        Backend { client, store, state }
+        Backend { client, store, state, pending_problems: std::sync::Mutex::new(Vec::new()) }
     }
 
     async fn report_rule_errors(&self, errors: &[crate::rules::LoadError]) {
@@ -69,10 +71,20 @@ impl Backend {
 
     pub async fn reload_rules(&self) -> (usize, Vec<crate::rules::LoadError>) {
         let state = self.state.clone();
-        let Ok((rules, errors, config_diags)) = tokio::task::spawn_blocking(move || state.reload()).await else {
+        let Ok((rules, _, config_diags)) = tokio::task::spawn_blocking(move || state.reload()).await else {
             tracing::error!("configuration reload panicked");
             return (0, Vec::new());
         };
+        self.store.send(DocEvent::SetRules(rules.clone()));
+        self.report_problems(rules, config_diags).await
+    }
+
+    /// Compiles every language's queries off the request path and shows rule and config problems.
+    async fn report_problems(
+        &self,
+        rules: Arc<RuleSet>,
+        config_diags: Vec<crate::config::ConfigDiagnostic>,
+    ) -> (usize, Vec<crate::rules::LoadError>) {
         if !config_diags.is_empty() {
             for d in &config_diags {
                 tracing::warn!("config: {d}");
@@ -82,10 +94,11 @@ impl Backend {
                 .show_message(MessageType::WARNING, format!("codomyrmex configuration: {}", shown.join("; ")))
                 .await;
         }
-        let n = rules.len();
-        self.store.send(DocEvent::SetRules(rules));
+        let compiled = rules.clone();
+        let _ = tokio::task::spawn_blocking(move || compiled.compile_all()).await;
+        let errors = rules.errors();
         self.report_rule_errors(&errors).await;
-        (n, errors)
+        (rules.len(), errors)
     }
 }
 
@@ -144,11 +157,21 @@ impl LanguageServer for Backend {
                 .and_then(|f| uri_path(&f.uri))
                 .or_else(|| params.root_uri.as_ref().and_then(uri_path));
             self.state.set_root(root);
+            self.state.set_work_done_progress(
+                params.capabilities.window.as_ref().and_then(|w| w.work_done_progress).unwrap_or(false),
+            );
             if let Some(opts) = &params.initialization_options {
                 if opts.get("trusted").and_then(Value::as_bool) == Some(false) {
                     self.state.set_trusted(false);
                 }
                 self.state.set_editor_settings(opts.clone());
+            }
+            // Load configuration and rules before answering, so the first didOpen is checked with
+            // every layer (cheap: queries compile lazily). Problems are shown after `initialized`.
+            let (rules, _, config_diags) = self.state.reload();
+            self.store.send(DocEvent::SetRules(rules));
+            if let Ok(mut pending) = self.pending_problems.lock() {
+                *pending = config_diags;
             }
             Ok(InitializeResult {
                 capabilities: handlers::capabilities::server_capabilities(enc),
@@ -160,7 +183,8 @@ impl LanguageServer for Backend {
     }
 
     async fn initialized(&self, _: InitializedParams) {
-        let (n, _) = self.reload_rules().await;
+        let config_diags = self.pending_problems.lock().map(|mut p| std::mem::take(&mut *p)).unwrap_or_default();
+        let (n, _) = self.report_problems(self.state.rules(), config_diags).await;
         tracing::info!("codomyrmex {} ready: {n} rules, encoding {:?}", env!("CARGO_PKG_VERSION"), self.state.encoding());
         let watch = Registration {
             id: "codomyrmex-watch".into(),
@@ -175,6 +199,10 @@ impl LanguageServer for Backend {
         };
         // Clients without dynamic registration simply answer with an error; that is fine.
         let _ = self.client.register_capability(vec![watch]).await;
+        // Index in the background; `initialize` has long been answered.
+        if self.state.root().is_some() && std::env::var_os("CODOMYRMEX_NO_INDEX").is_none() {
+            let _ = handlers::index::refresh(self, false).await;
+        }
     }
 
     async fn shutdown(&self) -> Result<()> {
@@ -211,7 +239,12 @@ impl LanguageServer for Backend {
     }
 
     async fn did_save(&self, params: DidSaveTextDocumentParams) {
-        self.store.send(DocEvent::Save { uri: params.text_document.uri.as_str().to_string(), text: params.text });
+        let uri = params.text_document.uri;
+        self.store.send(DocEvent::Save { uri: uri.as_str().to_string(), text: params.text.clone() });
+        if let Some(path) = uri_path(&uri) {
+            let text = params.text.or_else(|| self.store.snapshot(uri.as_str()).map(|s| s.text.to_string()));
+            handlers::index::update(self, path, text);
+        }
     }
 
     async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
@@ -223,6 +256,13 @@ impl LanguageServer for Backend {
     }
 
     async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
+        for change in &params.changes {
+            if let Some(path) = uri_path(&change.uri)
+                && !path.components().any(|c| c.as_os_str() == ".codomyrmex")
+            {
+                handlers::index::update(self, path, None);
+            }
+        }
         let relevant = params.changes.iter().any(|c| {
             let s = c.uri.as_str();
             s.contains("/.codomyrmex/rules") || s.contains("/.codomyrmex/queries") || s.contains("/codomyrmex/rules")
@@ -242,6 +282,10 @@ impl LanguageServer for Backend {
 
     async fn code_action_resolve(&self, params: CodeAction) -> Result<CodeAction> {
         guard("codeAction/resolve", handlers::ai::resolve(self, params)).await
+    }
+
+    async fn symbol(&self, params: WorkspaceSymbolParams) -> Result<Option<WorkspaceSymbolResponse>> {
+        guard("workspace/symbol", handlers::index::symbol(self, params)).await
     }
 
     async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<Value>> {

@@ -15,6 +15,8 @@ pub struct ServerState {
     rules: RwLock<Arc<RuleSet>>,
     editor_settings: RwLock<serde_json::Value>,
     config: RwLock<Arc<Config>>,
+    index: RwLock<Option<crate::index::IndexHandle>>,
+    work_done_progress: RwLock<bool>,
 }
 
 impl ServerState {
@@ -26,6 +28,30 @@ impl ServerState {
             rules: RwLock::new(rules),
             editor_settings: RwLock::new(serde_json::Value::Null),
             config: RwLock::new(Arc::new(Config::default())),
+            index: RwLock::new(None),
+            work_done_progress: RwLock::new(false),
+        }
+    }
+
+    /// The workspace's index, once it has been opened.
+    pub fn index(&self) -> Option<crate::index::IndexHandle> {
+        self.index.read().ok().and_then(|g| g.clone())
+    }
+
+    pub fn set_index(&self, handle: crate::index::IndexHandle) {
+        if let Ok(mut g) = self.index.write() {
+            *g = Some(handle);
+        }
+    }
+
+    /// Whether the client accepts server-initiated `workDoneProgress`.
+    pub fn work_done_progress(&self) -> bool {
+        self.work_done_progress.read().map(|g| *g).unwrap_or(false)
+    }
+
+    pub fn set_work_done_progress(&self, on: bool) {
+        if let Ok(mut g) = self.work_done_progress.write() {
+            *g = on;
         }
     }
 
@@ -85,7 +111,8 @@ impl ServerState {
     }
 
     /// Reloads the configuration and the rules of every layer (the workspace's rule files only
-    /// when the workspace is trusted). Returns the rules, rule-file problems and config problems.
+    /// when the workspace is trusted). Returns the rules, rule-file problems found so far (YAML;
+    /// query problems appear after `compile_all`) and config problems. Cheap: no query compiles.
     pub fn reload(&self) -> (Arc<RuleSet>, Vec<LoadError>, Vec<ConfigDiagnostic>) {
         let root = self.root();
         let trusted = self.trusted();
@@ -98,9 +125,8 @@ impl ServerState {
         }
         let sources = RuleSet::sources_for(workspace);
         let overrides = rule_overrides(&config, &editor);
+        // Queries compile lazily; callers run `compile_all` off the request path for a full report.
         let rules = Arc::new(RuleSet::load(&sources, overrides));
-        // Compile every language now so broken queries are reported (called off the request path).
-        rules.compile_all();
         let errors = rules.errors();
         if let Ok(mut g) = self.rules.write() {
             *g = rules.clone();

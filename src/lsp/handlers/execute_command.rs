@@ -15,6 +15,7 @@ pub async fn execute_command(backend: &Backend, params: ExecuteCommandParams) ->
                 "errors": errors.iter().map(|e| e.to_string()).collect::<Vec<_>>(),
             })))
         }
+        "codomyrmex.index.rebuild" => crate::lsp::handlers::index::rebuild_command(backend).await,
         "codomyrmex.doctor" => {
             let root = backend.state.root();
             let workspace = if backend.state.trusted() { root.as_deref() } else { None };

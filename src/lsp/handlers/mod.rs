@@ -5,3 +5,4 @@ pub mod capabilities;
 pub mod code_action;
 pub mod execute_command;
 pub mod hover;
+pub mod index;
