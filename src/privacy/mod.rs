@@ -315,6 +315,17 @@ impl Guard {
     }
 }
 
+/// The shared guard is what the AI actions (CLI and LSP) run every prompt through.
+impl crate::ai::action::PromptGuard for Guard {
+    fn prepare(&self, provider_local: bool, path: &str, text: &str) -> Result<crate::ai::action::Guarded, String> {
+        let rel = (!path.is_empty()).then(|| Path::new(path));
+        match self.check_and_prepare(text, rel, provider_local) {
+            Ok(prepared) => Ok(crate::ai::action::Guarded { text: prepared.text, redactions: prepared.redactions }),
+            Err(err) => Err(err.to_string()),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -444,16 +455,5 @@ mod tests {
         let p = g.check_and_prepare(text, None, true).expect("local");
         assert_eq!(p.text, text);
         assert_eq!(p.redactions, 0);
-    }
-}
-
-/// The shared guard is what the AI actions (CLI and LSP) run every prompt through.
-impl crate::ai::action::PromptGuard for Guard {
-    fn prepare(&self, provider_local: bool, path: &str, text: &str) -> Result<crate::ai::action::Guarded, String> {
-        let rel = (!path.is_empty()).then(|| Path::new(path));
-        match self.check_and_prepare(text, rel, provider_local) {
-            Ok(prepared) => Ok(crate::ai::action::Guarded { text: prepared.text, redactions: prepared.redactions }),
-            Err(err) => Err(err.to_string()),
-        }
     }
 }

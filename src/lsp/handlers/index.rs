@@ -68,7 +68,7 @@ pub async fn refresh(backend: &Backend, rebuild: bool) -> std::result::Result<Re
     let mut last = 0;
     while let Some(p) = rx.recv().await {
         if let Some(progress) = &progress {
-            let pct = if p.total > 0 { (p.done * 100 / p.total) as u32 } else { 0 };
+            let pct = (p.done * 100).checked_div(p.total).unwrap_or(0) as u32;
             if pct != last {
                 last = pct;
                 progress.report_with_message(format!("{:?} {}/{}", p.phase, p.done, p.total), pct).await;
