@@ -4,6 +4,7 @@
 //! Only `lsp` speaks the protocol; every other module is plain Rust, tested on its own.
 
 pub mod ai;
+pub mod assist;
 pub mod audit;
 pub mod check;
 pub mod cli;

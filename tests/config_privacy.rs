@@ -775,6 +775,7 @@ fn schema_name(rel: &str) -> Option<&'static str> {
         "settings.yaml" => Some("settings"),
         r if r.starts_with("security/api_keys") => Some("api_keys"),
         r if r.starts_with("rules/") => Some("rules"),
+        r if r.starts_with("workflows/") => Some("workflows"),
         _ => None,
     }
 }

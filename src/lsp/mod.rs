@@ -21,6 +21,7 @@ pub fn serve_stdio() -> anyhow::Result<()> {
         let stdout = tokio::io::stdout();
         let (service, socket) = LspService::build(server::Backend::new)
             .custom_method("codomyrmex/malformedMessage", server::Backend::malformed_message)
+            .custom_method("window/workDoneProgress/cancel", progress::cancel_notification)
             .finish();
         Server::new(stdin, stdout, socket).concurrency_level(CONCURRENCY).serve(service).await;
     });

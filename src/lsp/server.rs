@@ -157,6 +157,7 @@ impl LanguageServer for Backend {
                 .and_then(|f| uri_path(&f.uri))
                 .or_else(|| params.root_uri.as_ref().and_then(uri_path));
             self.state.set_root(root);
+            handlers::ai::note_client_capabilities(&params.capabilities);
             self.state.set_work_done_progress(
                 params.capabilities.window.as_ref().and_then(|w| w.work_done_progress).unwrap_or(false),
             );
@@ -236,6 +237,7 @@ impl LanguageServer for Backend {
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
         self.store.send(DocEvent::Close { uri: params.text_document.uri.as_str().to_string() });
+        handlers::ai::document_closed(params.text_document.uri.as_str());
     }
 
     async fn did_save(&self, params: DidSaveTextDocumentParams) {

@@ -57,7 +57,6 @@ struct Shared {
     in_flight: AtomicUsize,
     model_calls: Semaphore,
     resolve_support: AtomicBool,
-    progress_support: AtomicBool,
 }
 
 static SHARED: LazyLock<Shared> = LazyLock::new(|| Shared {
@@ -67,11 +66,10 @@ static SHARED: LazyLock<Shared> = LazyLock::new(|| Shared {
     in_flight: AtomicUsize::new(0),
     model_calls: Semaphore::new(MAX_MODEL_CALLS),
     resolve_support: AtomicBool::new(true),
-    progress_support: AtomicBool::new(true),
 });
 
 /// Records what the client supports (call from `initialize`): `codeAction/resolve` of `edit`
-/// (else AI actions come as commands) and `window.workDoneProgress`.
+/// (else AI actions come as commands).
 pub fn note_client_capabilities(caps: &ClientCapabilities) {
     let resolve = caps
         .text_document
@@ -79,42 +77,49 @@ pub fn note_client_capabilities(caps: &ClientCapabilities) {
         .and_then(|t| t.code_action.as_ref())
         .and_then(|c| c.resolve_support.as_ref())
         .is_some_and(|r| r.properties.iter().any(|p| p == "edit"));
-    let progress = caps
-        .window
-        .as_ref()
-        .and_then(|w| w.work_done_progress)
-        .unwrap_or(false);
     SHARED.resolve_support.store(resolve, Ordering::Relaxed);
-    SHARED.progress_support.store(progress, Ordering::Relaxed);
 }
 
-/// The configuration, actions and workflows for the server's workspace and settings (cached;
-/// reloaded when settings, trust or rules change, and every few seconds for files).
+/// The configuration (the server's, see `ServerState::config`), actions and workflows (cached;
+/// rebuilt when configuration, rules or trust change, and every few seconds for action files).
 fn env(backend: &Backend) -> Option<(Arc<Env>, Arc<Workflows>)> {
     if !backend.state.trusted() {
         return None;
     }
     let root = backend.state.root();
-    let settings = backend.state.editor_settings();
+    let config = backend.state.config();
     let rules = backend.state.rules();
-    let key = format!("{root:?}\u{0}{settings}\u{0}{:p}", Arc::as_ptr(&rules));
+    let key = format!(
+        "{root:?}\u{0}{:p}\u{0}{:p}",
+        Arc::as_ptr(&config),
+        Arc::as_ptr(&rules)
+    );
     let mut slot = SHARED.env.lock().ok()?;
     if let Some((k, at, env, workflows)) = slot.as_ref()
         && *k == key
         && at.elapsed() < ENV_TTL
     {
+        if let Some(index) = backend.state.index() {
+            env.set_index(index);
+        }
         return Some((env.clone(), workflows.clone()));
     }
     let changed = slot.as_ref().is_none_or(|(k, ..)| *k != key);
-    let settings_arg = (!settings.is_null()).then_some(&settings);
-    let (config, diags) = crate::config::load(root.as_deref(), settings_arg);
-    let env = Arc::new(Env::new(config, diags, rules, root.clone(), true));
+    let env = Arc::new(Env::new(
+        (*config).clone(),
+        Vec::new(),
+        rules,
+        root.clone(),
+        true,
+    ));
     if let Some((_, _, old, _)) = slot.as_ref() {
         env.adopt_providers(old);
     }
+    if let Some(index) = backend.state.index() {
+        env.set_index(index);
+    }
     let workflows = Arc::new(Workflows::load_default(root.as_deref()));
     if changed {
-        crate::config::log_diagnostics(&env.config_diagnostics);
         for w in &env.catalog.warnings {
             tracing::warn!("action {w}");
         }
@@ -386,7 +391,7 @@ async fn run_action(
     let progress = ProgressGuard::start(
         &backend.client,
         &format!("codomyrmex: {} ({})", action.name, choice.label()),
-        SHARED.progress_support.load(Ordering::Relaxed),
+        backend.state.work_done_progress(),
         client_token,
     );
     let cancel = progress.cancellation();
@@ -586,7 +591,24 @@ pub async fn execute(backend: &Backend, params: ExecuteCommandParams) -> Result<
                         Ok(r) => (r.applied, r.failure_reason),
                         Err(e) => (false, Some(e.to_string())),
                     };
+                    let message = format!(
+                        "{} ({}) proposed an edit for `{}`{}{}",
+                        ran.outcome.provider,
+                        ran.outcome.model,
+                        ran.outcome.action,
+                        if flags.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" — {}", flags.join("; "))
+                        },
+                        match (&applied, &reason) {
+                            (true, _) => String::new(),
+                            (false, Some(r)) => format!("; not applied: {r}"),
+                            (false, None) => "; not applied".to_string(),
+                        }
+                    );
                     Ok(Some(json!({
+                        "message": message,
                         "applied": applied,
                         "failureReason": reason,
                         "flags": flags,
@@ -649,7 +671,7 @@ async fn run_workflow(
     let progress = ProgressGuard::start(
         &backend.client,
         &format!("codomyrmex: workflow {}", args.name),
-        SHARED.progress_support.load(Ordering::Relaxed),
+        backend.state.work_done_progress(),
         token,
     );
     let cancel = progress.cancellation();
@@ -797,7 +819,8 @@ pub fn hover_section(backend: &Backend, snapshot: &DocSnapshot, offset: usize) -
     if !action.applies_to(lang) {
         return None;
     }
-    let tree = current_tree(snapshot)?;
+    // Only with the editor's current tree: hover never waits for a parse.
+    let tree = snapshot.tree.clone().filter(|_| snapshot.tree_current)?;
     let text = snapshot.text.to_string();
     let (target, _) = engine::target(&action, lang, &text, Some(&tree), offset..offset).ok()?;
     let choice = env.choose(&action).ok()?;

@@ -24,6 +24,7 @@ pub fn server_capabilities(enc: PositionEncoding) -> ServerCapabilities {
                 CodeActionKind::new("refactor.ai.rewrite"),
                 CodeActionKind::new("refactor.ai.document"),
                 CodeActionKind::new("refactor.ai.tests"),
+                CodeActionKind::new("refactor.ai.explain"),
             ]),
             work_done_progress_options: WorkDoneProgressOptions { work_done_progress: Some(true) },
             resolve_provider: Some(true),
