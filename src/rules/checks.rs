@@ -60,6 +60,7 @@ struct NameSet {
 
 impl FileFacts {
     pub fn new() -> FileFacts {
+        crate::security::taint::reset_memo();
         FileFacts::default()
     }
 

@@ -12,7 +12,7 @@
 //! [`is_formatted`] answers a narrower, syntactic question used by SQL rules: is the value a
 //! string built by formatting or concatenation (possibly through local variables)?
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use tree_sitter::Node;
 
@@ -684,6 +684,32 @@ fn call_args<'t>(call: Node<'t>) -> Option<Node<'t>> {
     }
 }
 
+thread_local! {
+    /// (scope node id, name) → assignment value nodes as (start, end, kind id), for one file run.
+    static ASSIGN_MEMO: std::cell::RefCell<HashMap<(usize, String), Vec<(usize, usize, u16)>>> =
+        std::cell::RefCell::new(HashMap::new());
+}
+
+/// Forgets memoised scope walks; called when checking of a new file (or new tree) starts, on the
+/// thread that will run its checks.
+pub fn reset_memo() {
+    ASSIGN_MEMO.with(|m| m.borrow_mut().clear());
+}
+
+/// The node under `scope` with exactly this range and kind.
+fn find_node(scope: Node<'_>, start: usize, end: usize, kind: u16) -> Option<Node<'_>> {
+    let mut node = scope.descendant_for_byte_range(start, end)?;
+    loop {
+        if node.kind_id() == kind && node.start_byte() == start && node.end_byte() == end {
+            return Some(node);
+        }
+        if node.id() == scope.id() {
+            return None;
+        }
+        node = node.parent()?;
+    }
+}
+
 fn named<'t>(node: Node<'t>) -> Vec<Node<'t>> {
     let mut cursor = node.walk();
     node.named_children(&mut cursor).collect()
@@ -1095,8 +1121,29 @@ impl Analyzer<'_, '_> {
     }
 
     /// The values assigned to `name` in `scope` (not inside nested functions), ending before
-    /// `limit` when given.
+    /// `limit` when given. The walk over a scope is memoised per (scope, name) for the current
+    /// file run (see [`reset_memo`]): module-level code in a large file would otherwise be walked
+    /// again for every variable of every match.
     fn assignments<'t>(&self, scope: Node<'t>, name: &str, limit: Option<usize>) -> Vec<Node<'t>> {
+        let key = (scope.id(), name.to_string());
+        let cached = ASSIGN_MEMO.with(|m| m.borrow().get(&key).cloned());
+        let mut out: Vec<Node<'t>> = match cached {
+            Some(list) => list.iter().filter_map(|&(s, e, k)| find_node(scope, s, e, k)).collect(),
+            None => {
+                let all = self.walk_assignments(scope, name);
+                let coords = all.iter().map(|n| (n.start_byte(), n.end_byte(), n.kind_id())).collect();
+                ASSIGN_MEMO.with(|m| m.borrow_mut().insert(key, coords));
+                all
+            }
+        };
+        if let Some(limit) = limit {
+            out.retain(|v| v.end_byte() <= limit);
+        }
+        out.sort_by_key(|n| n.start_byte());
+        out
+    }
+
+    fn walk_assignments<'t>(&self, scope: Node<'t>, name: &str) -> Vec<Node<'t>> {
         let mut out = Vec::new();
         let mut stack = named(scope);
         // For a function scope, skip the parameters (handled separately).
@@ -1112,10 +1159,6 @@ impl Analyzer<'_, '_> {
             }
             stack.extend(named(node));
         }
-        if let Some(limit) = limit {
-            out.retain(|v| v.end_byte() <= limit);
-        }
-        out.sort_by_key(|n| n.start_byte());
         out
     }
 
