@@ -207,6 +207,10 @@ impl LanguageServer for Backend {
     }
 
     async fn shutdown(&self) -> Result<()> {
+        // Commit pending index updates and release the writer lock for other processes.
+        if let Some(handle) = self.state.index() {
+            let _ = tokio::task::spawn_blocking(move || handle.close()).await;
+        }
         Ok(())
     }
 

@@ -101,7 +101,9 @@ pub async fn refresh(backend: &Backend, rebuild: bool) -> std::result::Result<Re
 
 /// `workspace/symbol` from the index.
 pub async fn symbol(backend: &Backend, params: WorkspaceSymbolParams) -> Result<Option<WorkspaceSymbolResponse>> {
-    let (Some(handle), Some(root)) = (backend.state.index(), backend.state.root()) else { return Ok(None) };
+    let Some(handle) = backend.state.index() else { return Ok(None) };
+    // Hit paths are relative to the index's canonical root, which may differ from the client's.
+    let root = handle.root().to_path_buf();
     let query = params.query;
     let hits = tokio::task::spawn_blocking(move || handle.symbols(&query, 100))
         .await
@@ -138,8 +140,12 @@ pub fn update(backend: &Backend, path: PathBuf, text: Option<String>) {
                 Err(_) => handle.remove_file(&path),
             },
         };
-        if let Err(err) = result {
-            tracing::warn!("index update of {} failed: {err}", path.display());
+        match result {
+            Ok(()) => {}
+            Err(crate::index::IndexError::OutsideWorkspace { .. }) => {
+                tracing::debug!("not indexing {} (outside the workspace)", path.display())
+            }
+            Err(err) => tracing::warn!("index update of {} failed: {err}", path.display()),
         }
     });
 }
