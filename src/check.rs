@@ -66,12 +66,19 @@ pub fn line_col(text: &str, starts: &[usize], offset: usize) -> LineCol {
         end -= 1;
     }
     let prefix = &text[start..end];
-    LineCol { line: line + 1, column: prefix.chars().count() + 1, column_utf16: prefix.encode_utf16().count() + 1 }
+    LineCol {
+        line: line + 1,
+        column: prefix.chars().count() + 1,
+        column_utf16: prefix.encode_utf16().count() + 1,
+    }
 }
 
 /// Lists the files under `paths` (gitignore-aware; hidden files such as `.env` are included,
 /// `.git/` is not). Missing paths are returned as errors.
-pub fn collect_files(paths: &[PathBuf], extra_ignores: &[String]) -> (Vec<PathBuf>, Vec<(PathBuf, String)>) {
+pub fn collect_files(
+    paths: &[PathBuf],
+    extra_ignores: &[String],
+) -> (Vec<PathBuf>, Vec<(PathBuf, String)>) {
     let mut files = Vec::new();
     let mut errors = Vec::new();
     for path in paths {
@@ -89,7 +96,9 @@ pub fn collect_files(paths: &[PathBuf], extra_ignores: &[String]) -> (Vec<PathBu
                 errors.push((path.clone(), format!("bad ignore glob `{glob}`: {err}")));
             }
         }
-        let overrides = overrides.build().unwrap_or_else(|_| ignore::overrides::Override::empty());
+        let overrides = overrides
+            .build()
+            .unwrap_or_else(|_| ignore::overrides::Override::empty());
         let walker = ignore::WalkBuilder::new(path)
             .overrides(overrides)
             .hidden(false)
@@ -128,7 +137,12 @@ pub fn read_checkable(path: &Path) -> Result<Result<String, SkipReason>, std::io
         Err(err) => {
             // Mostly-text files in another encoding: check what decodes.
             let bytes = err.into_bytes();
-            let invalid = bytes.len() - String::from_utf8_lossy(&bytes).chars().filter(|c| *c != '\u{fffd}').map(char::len_utf8).sum::<usize>();
+            let invalid = bytes.len()
+                - String::from_utf8_lossy(&bytes)
+                    .chars()
+                    .filter(|c| *c != '\u{fffd}')
+                    .map(char::len_utf8)
+                    .sum::<usize>();
             if invalid * 10 > bytes.len() {
                 Ok(Err(SkipReason::Binary))
             } else {
@@ -143,8 +157,16 @@ pub fn check_one(rules: &RuleSet, path: &Path, text: &str) -> FileReport {
     let lang = Lang::from_path(path);
     let findings = rules.check_text(lang, text);
     let starts = line_starts(&Source::Str(text));
-    let pos = |r: &Range<usize>| (line_col(text, &starts, r.start), line_col(text, &starts, r.end));
-    let fix_positions = findings.iter().map(|f| f.fix.as_ref().map(|fix| pos(&fix.range))).collect();
+    let pos = |r: &Range<usize>| {
+        (
+            line_col(text, &starts, r.start),
+            line_col(text, &starts, r.end),
+        )
+    };
+    let fix_positions = findings
+        .iter()
+        .map(|f| f.fix.as_ref().map(|fix| pos(&fix.range)))
+        .collect();
     let findings = findings
         .into_iter()
         .map(|f| {
@@ -152,7 +174,12 @@ pub fn check_one(rules: &RuleSet, path: &Path, text: &str) -> FileReport {
             (f, s, e)
         })
         .collect();
-    FileReport { path: path.to_path_buf(), lang, findings, fix_positions }
+    FileReport {
+        path: path.to_path_buf(),
+        lang,
+        findings,
+        fix_positions,
+    }
 }
 
 /// Checks every file under `paths` with `jobs` threads; `progress(done, total)` is called as files finish.
@@ -166,7 +193,9 @@ pub fn check_paths(
     let (files, mut errors) = collect_files(paths, extra_ignores);
     let total = files.len();
     let done = AtomicUsize::new(0);
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(jobs.max(1)).build();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs.max(1))
+        .build();
     let work = || {
         files
             .par_iter()

@@ -6,7 +6,11 @@ use clap::{Parser, Subcommand};
 use codomyrmex::cli;
 
 #[derive(Parser)]
-#[command(name = "codomyrmex", version, about = "Pattern diagnostics, security findings and AI actions for your editor")]
+#[command(
+    name = "codomyrmex",
+    version,
+    about = "Pattern diagnostics, security findings and AI actions for your editor"
+)]
 struct Cli {
     /// Serve LSP on stdin/stdout (same as `codomyrmex lsp`).
     #[arg(long)]

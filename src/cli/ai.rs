@@ -11,9 +11,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context as _, bail};
 use tokio_util::sync::CancellationToken;
 
-use crate::ai::action::{
-    ActionError, ActionOutput, ActionRequest, GenerationOptions, run_action,
-};
+use crate::ai::action::{ActionError, ActionOutput, ActionRequest, GenerationOptions, run_action};
 use crate::ai::prompt::{Action, DiagnosticContext};
 use crate::ai::{ProviderSpec, build_provider};
 use crate::audit::AuditLog;
@@ -167,7 +165,9 @@ pub fn run(args: AiArgs) -> anyhow::Result<i32> {
     let audit = match AuditLog::open_default() {
         Ok(log) => Some(log),
         Err(e) => {
-            eprintln!("codomyrmex: cannot open the audit log ({e}); refusing to call a model without it");
+            eprintln!(
+                "codomyrmex: cannot open the audit log ({e}); refusing to call a model without it"
+            );
             return Ok(2);
         }
     };

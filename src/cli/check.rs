@@ -11,7 +11,6 @@ use serde_json::{Value, json};
 use crate::check::{CheckOutcome, FileReport, SkipReason, check_paths};
 use crate::rules::{Finding, Rule, RuleSet, Severity, SeverityOverrides};
 
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
     Text,
@@ -59,7 +58,11 @@ fn matches_filter(rule: &Rule, filter: &str) -> bool {
 }
 
 /// Severity overrides that switch off rules left out by `--select`/`--exclude`.
-fn selection_overrides(rules: &RuleSet, select: &[String], exclude: &[String]) -> SeverityOverrides {
+fn selection_overrides(
+    rules: &RuleSet,
+    select: &[String],
+    exclude: &[String],
+) -> SeverityOverrides {
     let mut overrides = SeverityOverrides::new();
     for rule in rules.rules() {
         let selected = select.is_empty() || select.iter().any(|f| matches_filter(rule, f));
@@ -72,7 +75,11 @@ fn selection_overrides(rules: &RuleSet, select: &[String], exclude: &[String]) -
 }
 
 pub fn run(args: CheckArgs) -> anyhow::Result<i32> {
-    let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths.clone() };
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
     let workspace = match paths.as_slice() {
         [one] if one.is_dir() => Some(one.clone()),
         _ => std::env::current_dir().ok(),
@@ -90,7 +97,11 @@ pub fn run(args: CheckArgs) -> anyhow::Result<i32> {
         overrides.extend(selection_overrides(&rules, &args.select, &args.exclude));
         rules = RuleSet::load(&sources, overrides);
     }
-    let jobs = args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2));
+    let jobs = args.jobs.unwrap_or_else(|| {
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(2)
+    });
     let tty = std::io::stderr().is_terminal();
     let progress = move |done: usize, total: usize| {
         if tty && (done.is_multiple_of(64) || done == total) {
@@ -108,7 +119,11 @@ pub fn run(args: CheckArgs) -> anyhow::Result<i32> {
     for (path, reason) in &outcome.skipped {
         match reason {
             SkipReason::Binary => tracing::debug!("skipped binary file {}", path.display()),
-            SkipReason::TooLarge(n) => eprintln!("codomyrmex: note: skipped {} ({} bytes, over the 2 MB limit)", path.display(), n),
+            SkipReason::TooLarge(n) => eprintln!(
+                "codomyrmex: note: skipped {} ({} bytes, over the 2 MB limit)",
+                path.display(),
+                n
+            ),
         }
     }
     for (path, err) in &outcome.errors {
@@ -116,14 +131,20 @@ pub fn run(args: CheckArgs) -> anyhow::Result<i32> {
     }
 
     let cwd = std::env::current_dir().unwrap_or_default();
-    let color = !args.no_color && args.output.is_none() && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let color = !args.no_color
+        && args.output.is_none()
+        && std::io::stdout().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none();
     let rendered = match args.format {
         Format::Text => render_text(&outcome, &cwd, color),
         Format::Json => serde_json::to_string_pretty(&render_json(&outcome, &rules, &cwd))? + "\n",
-        Format::Sarif => serde_json::to_string_pretty(&render_sarif(&outcome, &rules, &cwd))? + "\n",
+        Format::Sarif => {
+            serde_json::to_string_pretty(&render_sarif(&outcome, &rules, &cwd))? + "\n"
+        }
     };
     match &args.output {
-        Some(path) => std::fs::write(path, rendered).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?,
+        Some(path) => std::fs::write(path, rendered)
+            .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?,
         None => {
             let mut out = std::io::stdout().lock();
             // A closed pipe (`| head`) is not an error worth a panic.
@@ -143,7 +164,11 @@ pub fn run(args: CheckArgs) -> anyhow::Result<i32> {
     if config_error || !outcome.errors.is_empty() {
         return Ok(2);
     }
-    let failing = outcome.files.iter().flat_map(|f| &f.findings).any(|(f, _, _)| f.severity >= args.fail_on);
+    let failing = outcome
+        .files
+        .iter()
+        .flat_map(|f| &f.findings)
+        .any(|(f, _, _)| f.severity >= args.fail_on);
     Ok(i32::from(failing))
 }
 
@@ -170,7 +195,10 @@ fn render_text(outcome: &CheckOutcome, cwd: &Path, color: bool) -> String {
                     start.line, start.column, f.rule_id, f.message
                 ));
             } else {
-                out.push_str(&format!("{path}:{}:{}: {sev} [{}] {}\n", start.line, start.column, f.rule_id, f.message));
+                out.push_str(&format!(
+                    "{path}:{}:{}: {sev} [{}] {}\n",
+                    start.line, start.column, f.rule_id, f.message
+                ));
             }
         }
     }
@@ -255,7 +283,16 @@ fn render_sarif(outcome: &CheckOutcome, rules: &RuleSet, cwd: &Path) -> Value {
     for file in &outcome.files {
         let uri = display_path(&file.path, cwd);
         for (i, (f, start, end)) in file.findings.iter().enumerate() {
-            results.push(sarif_result(f, file, i, &uri, *start, *end, rules, index_of(&f.rule_id)));
+            results.push(sarif_result(
+                f,
+                file,
+                i,
+                &uri,
+                *start,
+                *end,
+                rules,
+                index_of(&f.rule_id),
+            ));
         }
     }
     json!({
@@ -285,9 +322,7 @@ fn sarif_result(
     rules: &RuleSet,
     rule_index: Option<usize>,
 ) -> Value {
-    let region = |s: crate::check::LineCol, e: crate::check::LineCol| {
-        json!({"startLine": s.line, "startColumn": s.column_utf16, "endLine": e.line, "endColumn": e.column_utf16})
-    };
+    let region = |s: crate::check::LineCol, e: crate::check::LineCol| json!({"startLine": s.line, "startColumn": s.column_utf16, "endLine": e.line, "endColumn": e.column_utf16});
     let mut result = json!({
         "ruleId": &*f.rule_id,
         "level": sarif_level(f.severity),

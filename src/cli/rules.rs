@@ -26,12 +26,24 @@ pub enum RulesCommand {
 
 pub fn run(cmd: RulesCommand) -> anyhow::Result<i32> {
     match cmd {
-        RulesCommand::Test { dirs, rule_dirs, strict, quiet } => {
+        RulesCommand::Test {
+            dirs,
+            rule_dirs,
+            strict,
+            quiet,
+        } => {
             let mut sources = vec![RuleSource::Embedded];
-            sources.extend(rule_dirs.into_iter().map(|root| RuleSource::Dir { root, label: "extra".into() }));
+            sources.extend(rule_dirs.into_iter().map(|root| RuleSource::Dir {
+                root,
+                label: "extra".into(),
+            }));
             let rules = RuleSet::load(&sources, SeverityOverrides::new());
             rules.compile_all();
-            let dirs = if dirs.is_empty() { vec![PathBuf::from("tests/rules")] } else { dirs };
+            let dirs = if dirs.is_empty() {
+                vec![PathBuf::from("tests/rules")]
+            } else {
+                dirs
+            };
             let report = testing::run(&rules, &dirs)?;
             let mut failed = 0usize;
             for err in rules.errors() {
@@ -40,7 +52,10 @@ pub fn run(cmd: RulesCommand) -> anyhow::Result<i32> {
             }
             for (id, cases) in report.passed_rules() {
                 if !quiet {
-                    println!("PASS  {id} ({cases} case{})", if *cases == 1 { "" } else { "s" });
+                    println!(
+                        "PASS  {id} ({cases} case{})",
+                        if *cases == 1 { "" } else { "s" }
+                    );
                 }
             }
             for (id, failures) in &report.failures {
@@ -56,7 +71,10 @@ pub fn run(cmd: RulesCommand) -> anyhow::Result<i32> {
             }
             let untested = report.untested(&rules);
             for id in &untested {
-                println!("{} {id} has no samples", if strict { "FAIL " } else { "note:" });
+                println!(
+                    "{} {id} has no samples",
+                    if strict { "FAIL " } else { "note:" }
+                );
             }
             if strict {
                 failed += untested.len();
@@ -66,11 +84,20 @@ pub fn run(cmd: RulesCommand) -> anyhow::Result<i32> {
             Ok(i32::from(failed > 0))
         }
         RulesCommand::List => {
-            let rules = RuleSet::load(&RuleSet::sources_for(std::env::current_dir().ok().as_deref()), SeverityOverrides::new());
+            let rules = RuleSet::load(
+                &RuleSet::sources_for(std::env::current_dir().ok().as_deref()),
+                SeverityOverrides::new(),
+            );
             rules.compile_all();
             for rule in rules.rules() {
                 let langs: Vec<&str> = rule.langs.iter().map(|l| l.name()).collect();
-                println!("{}\t{}\t{}\t{}", rule.id(), rule.meta.severity.as_str(), langs.join(","), rule.meta.cwe.join(","));
+                println!(
+                    "{}\t{}\t{}\t{}",
+                    rule.id(),
+                    rule.meta.severity.as_str(),
+                    langs.join(","),
+                    rule.meta.cwe.join(",")
+                );
             }
             for err in rules.errors() {
                 eprintln!("codomyrmex: rule error: {err}");

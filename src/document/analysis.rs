@@ -50,7 +50,13 @@ pub fn analyze(input: AnalysisInput, cancel: &AtomicBool) -> Result<AnalysisOutp
     let import_sig = import_signature(input.lang, &tree, &input.text);
     let full = |tree: Tree| {
         let findings = input.rules.check_tree(input.lang, source, &tree, None);
-        AnalysisOutput { tree, findings, incremental: false, queried_bytes: len, import_sig }
+        AnalysisOutput {
+            tree,
+            findings,
+            incremental: false,
+            queried_bytes: len,
+            import_sig,
+        }
     };
     let (Some(old_tree), Some(old_findings)) = (&input.old_tree, &input.old_findings) else {
         return Ok(full(tree));
@@ -60,7 +66,10 @@ pub fn analyze(input: AnalysisInput, cancel: &AtomicBool) -> Result<AnalysisOutp
         return Ok(full(tree));
     }
     // Ranges touched: tree-sitter's structural changes plus every edit's new span.
-    let mut ranges: Vec<Range<usize>> = old_tree.changed_ranges(&tree).map(|r| r.start_byte..r.end_byte).collect();
+    let mut ranges: Vec<Range<usize>> = old_tree
+        .changed_ranges(&tree)
+        .map(|r| r.start_byte..r.end_byte)
+        .collect();
     for (i, edit) in input.edits.iter().enumerate() {
         let mut start = edit.start_byte;
         let mut end = edit.new_end_byte;
@@ -83,8 +92,12 @@ pub fn analyze(input: AnalysisInput, cancel: &AtomicBool) -> Result<AnalysisOutp
             let mut end = f.range.end;
             for edit in &input.edits {
                 // A finding whose text was (partly) replaced is gone; re-querying finds what is left.
-                let replaced = edit.start_byte < edit.old_end_byte && start < edit.old_end_byte && edit.start_byte < end;
-                let split = edit.start_byte == edit.old_end_byte && start < edit.start_byte && edit.start_byte < end;
+                let replaced = edit.start_byte < edit.old_end_byte
+                    && start < edit.old_end_byte
+                    && edit.start_byte < end;
+                let split = edit.start_byte == edit.old_end_byte
+                    && start < edit.start_byte
+                    && edit.start_byte < end;
                 if replaced || split {
                     return None;
                 }
@@ -107,11 +120,23 @@ pub fn analyze(input: AnalysisInput, cancel: &AtomicBool) -> Result<AnalysisOutp
         })
         .collect();
     if !widened.is_empty() {
-        findings.extend(input.rules.check_tree(input.lang, source, &tree, Some(&widened)));
+        findings.extend(
+            input
+                .rules
+                .check_tree(input.lang, source, &tree, Some(&widened)),
+        );
     }
-    findings.sort_by(|a, b| (a.range.start, a.range.end, &a.rule_id).cmp(&(b.range.start, b.range.end, &b.rule_id)));
+    findings.sort_by(|a, b| {
+        (a.range.start, a.range.end, &a.rule_id).cmp(&(b.range.start, b.range.end, &b.rule_id))
+    });
     findings.dedup_by(|a, b| a.range == b.range && a.rule_id == b.rule_id);
-    Ok(AnalysisOutput { tree, findings, incremental: true, queried_bytes: queried, import_sig })
+    Ok(AnalysisOutput {
+        tree,
+        findings,
+        incremental: true,
+        queried_bytes: queried,
+        import_sig,
+    })
 }
 
 /// Whether finding range `b` lies (partly) inside re-queried range `a`. Touching is not
@@ -178,11 +203,16 @@ pub fn import_signature(lang: Lang, tree: &Tree, text: &Text) -> u64 {
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     let root = tree.root_node();
     let mut cursor = root.walk();
-    let requires = matches!(lang, Lang::JavaScript | Lang::TypeScript | Lang::Tsx | Lang::Ruby);
+    let requires = matches!(
+        lang,
+        Lang::JavaScript | Lang::TypeScript | Lang::Tsx | Lang::Ruby
+    );
     for child in root.children(&mut cursor) {
         let kind = child.kind();
         let import = is_import_kind(kind)
-            || (requires && child.byte_range().len() < 4096 && text.slice(child.byte_range()).contains("require"));
+            || (requires
+                && child.byte_range().len() < 4096
+                && text.slice(child.byte_range()).contains("require"));
         if import {
             text.slice(child.byte_range()).hash(&mut hasher);
         }

@@ -38,15 +38,37 @@ pub struct TextChange {
 /// Everything the actor reacts to, in order.
 pub enum DocEvent {
     SetEncoding(PositionEncoding),
-    Open { uri: String, path: Option<PathBuf>, language_id: String, version: i32, text: String },
-    Change { uri: String, version: i32, changes: Vec<TextChange> },
-    Close { uri: String },
-    Save { uri: String, text: Option<String> },
+    Open {
+        uri: String,
+        path: Option<PathBuf>,
+        language_id: String,
+        version: i32,
+        text: String,
+    },
+    Change {
+        uri: String,
+        version: i32,
+        changes: Vec<TextChange>,
+    },
+    Close {
+        uri: String,
+    },
+    Save {
+        uri: String,
+        text: Option<String>,
+    },
     SetRules(Arc<RuleSet>),
     /// Replies once every earlier event has been applied (not analysed).
     Barrier(oneshot::Sender<()>),
-    AnalysisDue { uri: String, generation: u64 },
-    AnalysisDone { uri: String, generation: u64, result: Box<AnalysisResult> },
+    AnalysisDue {
+        uri: String,
+        generation: u64,
+    },
+    AnalysisDone {
+        uri: String,
+        generation: u64,
+        result: Box<AnalysisResult>,
+    },
 }
 
 /// What an analysis hands back to the actor.
@@ -60,7 +82,12 @@ pub struct AnalysisResult {
 #[derive(Debug, Clone)]
 pub enum DocOutput {
     /// Diagnostics for one version of a document (`findings` are already suppression-filtered).
-    Diagnostics { uri: String, version: i32, text: Text, findings: Arc<Vec<Finding>> },
+    Diagnostics {
+        uri: String,
+        version: i32,
+        text: Text,
+        findings: Arc<Vec<Finding>>,
+    },
     /// A message for the log (degraded mode, binary content, …).
     Log { uri: String, message: String },
 }
@@ -114,7 +141,14 @@ impl DocumentStore {
     pub fn spawn(rules: Arc<RuleSet>, out: mpsc::UnboundedSender<DocOutput>) -> DocumentStore {
         let (tx, rx) = mpsc::unbounded_channel();
         let snapshots = Arc::new(DashMap::new());
-        let actor = Actor { docs: HashMap::new(), rules, out, tx: tx.clone(), snapshots: snapshots.clone(), encoding: PositionEncoding::Utf16 };
+        let actor = Actor {
+            docs: HashMap::new(),
+            rules,
+            out,
+            tx: tx.clone(),
+            snapshots: snapshots.clone(),
+            encoding: PositionEncoding::Utf16,
+        };
         tokio::spawn(actor.run(rx));
         DocumentStore { tx, snapshots }
     }
@@ -155,9 +189,12 @@ impl Actor {
     async fn run(mut self, mut rx: mpsc::UnboundedReceiver<DocEvent>) {
         while let Some(event) = rx.recv().await {
             // A bug in one event must not stop the actor.
-            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.handle(event)));
+            let result =
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.handle(event)));
             if result.is_err() {
-                tracing::error!("document actor: an event handler panicked; the actor keeps running");
+                tracing::error!(
+                    "document actor: an event handler panicked; the actor keeps running"
+                );
             }
         }
     }
@@ -165,14 +202,29 @@ impl Actor {
     fn handle(&mut self, event: DocEvent) {
         match event {
             DocEvent::SetEncoding(enc) => self.encoding = enc,
-            DocEvent::Open { uri, path, language_id, version, text } => self.open(uri, path, &language_id, version, text),
-            DocEvent::Change { uri, version, changes } => self.change(&uri, version, changes),
+            DocEvent::Open {
+                uri,
+                path,
+                language_id,
+                version,
+                text,
+            } => self.open(uri, path, &language_id, version, text),
+            DocEvent::Change {
+                uri,
+                version,
+                changes,
+            } => self.change(&uri, version, changes),
             DocEvent::Close { uri } => {
                 if let Some(doc) = self.docs.remove(&uri) {
                     doc.cancel.store(true, Ordering::Relaxed);
                 }
                 self.snapshots.remove(&uri);
-                let _ = self.out.send(DocOutput::Diagnostics { uri, version: 0, text: Text::default(), findings: Arc::new(Vec::new()) });
+                let _ = self.out.send(DocOutput::Diagnostics {
+                    uri,
+                    version: 0,
+                    text: Text::default(),
+                    findings: Arc::new(Vec::new()),
+                });
             }
             DocEvent::Save { uri, text } => self.save(&uri, text),
             DocEvent::SetRules(rules) => {
@@ -189,15 +241,30 @@ impl Actor {
                 let _ = tx.send(());
             }
             DocEvent::AnalysisDue { uri, generation } => {
-                if self.docs.get(&uri).is_some_and(|d| d.generation == generation) {
+                if self
+                    .docs
+                    .get(&uri)
+                    .is_some_and(|d| d.generation == generation)
+                {
                     self.start_analysis(&uri);
                 }
             }
-            DocEvent::AnalysisDone { uri, generation, result } => self.finish_analysis(&uri, generation, *result),
+            DocEvent::AnalysisDone {
+                uri,
+                generation,
+                result,
+            } => self.finish_analysis(&uri, generation, *result),
         }
     }
 
-    fn open(&mut self, uri: String, path: Option<PathBuf>, language_id: &str, version: i32, text: String) {
+    fn open(
+        &mut self,
+        uri: String,
+        path: Option<PathBuf>,
+        language_id: &str,
+        version: i32,
+        text: String,
+    ) {
         let binary = text.contains('\0');
         let lang = if binary {
             None
@@ -205,13 +272,19 @@ impl Actor {
             Lang::from_name(language_id).or_else(|| path.as_deref().and_then(Lang::from_path))
         };
         if binary {
-            let _ = self.out.send(DocOutput::Log { uri: uri.clone(), message: "binary content: no analysis".into() });
+            let _ = self.out.send(DocOutput::Log {
+                uri: uri.clone(),
+                message: "binary content: no analysis".into(),
+            });
         }
         let degraded = text.len() > DEGRADED_BYTES;
         if degraded {
             let _ = self.out.send(DocOutput::Log {
                 uri: uri.clone(),
-                message: format!("{} bytes is over the 2 MB limit: degraded mode, parsed on open and save only", text.len()),
+                message: format!(
+                    "{} bytes is over the 2 MB limit: degraded mode, parsed on open and save only",
+                    text.len()
+                ),
             });
         }
         if let Some(old) = self.docs.get(&uri) {
@@ -248,7 +321,10 @@ impl Actor {
             return;
         };
         if version <= doc.version {
-            tracing::warn!("stale didChange for {uri}: version {version} after {}; ignored", doc.version);
+            tracing::warn!(
+                "stale didChange for {uri}: version {version} after {}; ignored",
+                doc.version
+            );
             return;
         }
         for change in changes {
@@ -273,7 +349,9 @@ impl Actor {
         // Leading edge: an edit after a quiet period is analysed at once; edits inside a burst
         // wait until the burst pauses for DEBOUNCE, so a paste or fast typing is parsed once.
         let now = std::time::Instant::now();
-        let quiet = doc.last_change.is_none_or(|t| now.duration_since(t) >= DEBOUNCE);
+        let quiet = doc
+            .last_change
+            .is_none_or(|t| now.duration_since(t) >= DEBOUNCE);
         doc.last_change = Some(now);
         self.update_snapshot(uri);
         if degraded_now {
@@ -292,7 +370,9 @@ impl Actor {
     }
 
     fn save(&mut self, uri: &str, text: Option<String>) {
-        let Some(doc) = self.docs.get_mut(uri) else { return };
+        let Some(doc) = self.docs.get_mut(uri) else {
+            return;
+        };
         if let Some(text) = text
             && text != doc.text.to_string()
         {
@@ -309,7 +389,9 @@ impl Actor {
     fn start_analysis(&mut self, uri: &str) {
         let rules = self.rules.clone();
         let tx = self.tx.clone();
-        let Some(doc) = self.docs.get_mut(uri) else { return };
+        let Some(doc) = self.docs.get_mut(uri) else {
+            return;
+        };
         doc.cancel.store(true, Ordering::Relaxed);
         let cancel = Arc::new(AtomicBool::new(false));
         doc.cancel = cancel.clone();
@@ -340,33 +422,55 @@ impl Actor {
                 } else {
                     rules.check_secrets(&text.to_string())
                 };
-                AnalysisResult { version, outcome, secrets }
+                AnalysisResult {
+                    version,
+                    outcome,
+                    secrets,
+                }
             }));
             let result = match run {
                 Ok(r) => r,
                 Err(_) => {
                     tracing::error!("analysis of {uri} panicked");
-                    AnalysisResult { version, outcome: Err("analysis panicked".into()), secrets: Vec::new() }
+                    AnalysisResult {
+                        version,
+                        outcome: Err("analysis panicked".into()),
+                        secrets: Vec::new(),
+                    }
                 }
             };
             if cancel.load(Ordering::Relaxed) {
                 return;
             }
-            let _ = tx.send(DocEvent::AnalysisDone { uri, generation, result: Box::new(result) });
+            let _ = tx.send(DocEvent::AnalysisDone {
+                uri,
+                generation,
+                result: Box::new(result),
+            });
         });
     }
 
     fn finish_analysis(&mut self, uri: &str, generation: u64, result: AnalysisResult) {
-        let Some(doc) = self.docs.get_mut(uri) else { return };
+        let Some(doc) = self.docs.get_mut(uri) else {
+            return;
+        };
         if doc.generation != generation || doc.version != result.version {
-            tracing::debug!("dropping analysis of {uri} v{} (document is at v{})", result.version, doc.version);
+            tracing::debug!(
+                "dropping analysis of {uri} v{} (document is at v{})",
+                result.version,
+                doc.version
+            );
             return;
         }
         let mut findings = Vec::new();
         match result.outcome {
             Ok((tree, query_findings, incremental, import_sig)) => {
                 doc.import_sig = Some(import_sig);
-                tracing::trace!("analysed {uri} v{} ({})", doc.version, if incremental { "incremental" } else { "full" });
+                tracing::trace!(
+                    "analysed {uri} v{} ({})",
+                    doc.version,
+                    if incremental { "incremental" } else { "full" }
+                );
                 let query_findings = Arc::new(query_findings);
                 findings.extend(query_findings.iter().cloned());
                 doc.tree = Some(tree);
@@ -389,12 +493,19 @@ impl Actor {
         let findings = Arc::new(findings);
         doc.published = findings.clone();
         doc.published_version = doc.version;
-        let _ = self.out.send(DocOutput::Diagnostics { uri: uri.to_string(), version: doc.version, text: doc.text.clone(), findings });
+        let _ = self.out.send(DocOutput::Diagnostics {
+            uri: uri.to_string(),
+            version: doc.version,
+            text: doc.text.clone(),
+            findings,
+        });
         self.update_snapshot(uri);
     }
 
     fn update_snapshot(&self, uri: &str) {
-        let Some(doc) = self.docs.get(uri) else { return };
+        let Some(doc) = self.docs.get(uri) else {
+            return;
+        };
         let snapshot = DocSnapshot {
             uri: doc.uri.clone(),
             path: doc.path.clone(),

@@ -3,7 +3,8 @@
 
 use serde_json::json;
 use tower_lsp_server::ls_types::{
-    CodeDescription, Diagnostic, DiagnosticSeverity, NumberOrString, Position, PositionEncodingKind, Range, Uri,
+    CodeDescription, Diagnostic, DiagnosticSeverity, NumberOrString, Position,
+    PositionEncodingKind, Range, Uri,
 };
 
 use crate::rules::{Finding, RuleSet, Severity};
@@ -33,7 +34,10 @@ pub fn pos_to_lsp(p: Pos) -> Position {
 }
 
 pub fn range_from_lsp(r: Range) -> PosRange {
-    PosRange { start: pos_from_lsp(r.start), end: pos_from_lsp(r.end) }
+    PosRange {
+        start: pos_from_lsp(r.start),
+        end: pos_from_lsp(r.end),
+    }
 }
 
 pub fn range_to_lsp(r: PosRange) -> Range {

@@ -38,12 +38,20 @@ pub struct Backend {
 
 impl Backend {
     pub fn new(client: Client) -> Backend {
-        let rules = Arc::new(RuleSet::load(&RuleSet::sources_for(None), Default::default()));
+        let rules = Arc::new(RuleSet::load(
+            &RuleSet::sources_for(None),
+            Default::default(),
+        ));
         let state = Arc::new(ServerState::new(rules.clone()));
         let (out_tx, out_rx) = mpsc::unbounded_channel();
         let store = DocumentStore::spawn(rules, out_tx);
         tokio::spawn(publish_loop(client.clone(), state.clone(), out_rx));
-        Backend { client, store, state, pending_problems: std::sync::Mutex::new(Vec::new()) }
+        Backend {
+            client,
+            store,
+            state,
+            pending_problems: std::sync::Mutex::new(Vec::new()),
+        }
     }
 
     async fn report_rule_errors(&self, errors: &[crate::rules::LoadError]) {
@@ -54,24 +62,42 @@ impl Backend {
             tracing::warn!("rule error: {err}");
         }
         let shown: Vec<String> = errors.iter().take(5).map(|e| e.to_string()).collect();
-        let more = if errors.len() > 5 { format!(" (and {} more; see the log)", errors.len() - 5) } else { String::new() };
+        let more = if errors.len() > 5 {
+            format!(" (and {} more; see the log)", errors.len() - 5)
+        } else {
+            String::new()
+        };
         self.client
             .show_message(
                 MessageType::WARNING,
-                format!("codomyrmex: {} rule file problem(s), skipped: {}{more}", errors.len(), shown.join("; ")),
+                format!(
+                    "codomyrmex: {} rule file problem(s), skipped: {}{more}",
+                    errors.len(),
+                    shown.join("; ")
+                ),
             )
             .await;
     }
 
     /// Stands in for a frame that was not valid JSON (see `transport`): log it and keep serving.
     pub async fn malformed_message(&self, params: Value) {
-        let reason = params.get("reason").and_then(Value::as_str).unwrap_or("unknown");
-        self.client.log_message(MessageType::ERROR, format!("codomyrmex: ignored a malformed message: {reason}")).await;
+        let reason = params
+            .get("reason")
+            .and_then(Value::as_str)
+            .unwrap_or("unknown");
+        self.client
+            .log_message(
+                MessageType::ERROR,
+                format!("codomyrmex: ignored a malformed message: {reason}"),
+            )
+            .await;
     }
 
     pub async fn reload_rules(&self) -> (usize, Vec<crate::rules::LoadError>) {
         let state = self.state.clone();
-        let Ok((rules, _, config_diags)) = tokio::task::spawn_blocking(move || state.reload()).await else {
+        let Ok((rules, _, config_diags)) =
+            tokio::task::spawn_blocking(move || state.reload()).await
+        else {
             tracing::error!("configuration reload panicked");
             return (0, Vec::new());
         };
@@ -91,7 +117,10 @@ impl Backend {
             }
             let shown: Vec<String> = config_diags.iter().take(4).map(|d| d.to_string()).collect();
             self.client
-                .show_message(MessageType::WARNING, format!("codomyrmex configuration: {}", shown.join("; ")))
+                .show_message(
+                    MessageType::WARNING,
+                    format!("codomyrmex configuration: {}", shown.join("; ")),
+                )
                 .await;
         }
         let compiled = rules.clone();
@@ -113,25 +142,45 @@ pub async fn guard<T>(method: &str, fut: impl Future<Output = Result<T>>) -> Res
                 .or_else(|| panic.downcast_ref::<String>().cloned())
                 .unwrap_or_else(|| "unknown panic".to_string());
             tracing::error!("{method} panicked: {msg}");
-            Err(Error { code: ErrorCode::InternalError, message: format!("internal error in {method}: {msg}").into(), data: None })
+            Err(Error {
+                code: ErrorCode::InternalError,
+                message: format!("internal error in {method}: {msg}").into(),
+                data: None,
+            })
         }
     }
 }
 
-async fn publish_loop(client: Client, state: Arc<ServerState>, mut rx: mpsc::UnboundedReceiver<DocOutput>) {
+async fn publish_loop(
+    client: Client,
+    state: Arc<ServerState>,
+    mut rx: mpsc::UnboundedReceiver<DocOutput>,
+) {
     while let Some(out) = rx.recv().await {
         match out {
-            DocOutput::Diagnostics { uri, version, text, findings } => {
-                let Ok(parsed) = uri.parse::<Uri>() else { continue };
+            DocOutput::Diagnostics {
+                uri,
+                version,
+                text,
+                findings,
+            } => {
+                let Ok(parsed) = uri.parse::<Uri>() else {
+                    continue;
+                };
                 let rules = state.rules();
                 let enc = state.encoding();
-                let diags: Vec<Diagnostic> = findings.iter().map(|f| convert::diagnostic(&text, f, &rules, enc)).collect();
+                let diags: Vec<Diagnostic> = findings
+                    .iter()
+                    .map(|f| convert::diagnostic(&text, f, &rules, enc))
+                    .collect();
                 let version = (version != 0).then_some(version);
                 client.publish_diagnostics(parsed, diags, version).await;
             }
             DocOutput::Log { uri, message } => {
                 tracing::info!("{uri}: {message}");
-                client.log_message(MessageType::INFO, format!("codomyrmex: {uri}: {message}")).await;
+                client
+                    .log_message(MessageType::INFO, format!("codomyrmex: {uri}: {message}"))
+                    .await;
             }
         }
     }
@@ -145,7 +194,11 @@ impl LanguageServer for Backend {
     async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
         guard("initialize", async {
             let enc = convert::negotiate_encoding(
-                params.capabilities.general.as_ref().and_then(|g| g.position_encodings.as_deref()),
+                params
+                    .capabilities
+                    .general
+                    .as_ref()
+                    .and_then(|g| g.position_encodings.as_deref()),
             );
             self.state.set_encoding(enc);
             self.store.send(DocEvent::SetEncoding(enc));
@@ -159,7 +212,12 @@ impl LanguageServer for Backend {
             self.state.set_root(root);
             handlers::ai::note_client_capabilities(&params.capabilities);
             self.state.set_work_done_progress(
-                params.capabilities.window.as_ref().and_then(|w| w.work_done_progress).unwrap_or(false),
+                params
+                    .capabilities
+                    .window
+                    .as_ref()
+                    .and_then(|w| w.work_done_progress)
+                    .unwrap_or(false),
             );
             if let Some(opts) = &params.initialization_options {
                 if opts.get("trusted").and_then(Value::as_bool) == Some(false) {
@@ -176,7 +234,10 @@ impl LanguageServer for Backend {
             }
             Ok(InitializeResult {
                 capabilities: handlers::capabilities::server_capabilities(enc),
-                server_info: Some(ServerInfo { name: "codomyrmex".into(), version: Some(env!("CARGO_PKG_VERSION").into()) }),
+                server_info: Some(ServerInfo {
+                    name: "codomyrmex".into(),
+                    version: Some(env!("CARGO_PKG_VERSION").into()),
+                }),
                 offset_encoding: None,
             })
         })
@@ -184,9 +245,17 @@ impl LanguageServer for Backend {
     }
 
     async fn initialized(&self, _: InitializedParams) {
-        let config_diags = self.pending_problems.lock().map(|mut p| std::mem::take(&mut *p)).unwrap_or_default();
+        let config_diags = self
+            .pending_problems
+            .lock()
+            .map(|mut p| std::mem::take(&mut *p))
+            .unwrap_or_default();
         let (n, _) = self.report_problems(self.state.rules(), config_diags).await;
-        tracing::info!("codomyrmex {} ready: {n} rules, encoding {:?}", env!("CARGO_PKG_VERSION"), self.state.encoding());
+        tracing::info!(
+            "codomyrmex {} ready: {n} rules, encoding {:?}",
+            env!("CARGO_PKG_VERSION"),
+            self.state.encoding()
+        );
         let watch = Registration {
             id: "codomyrmex-watch".into(),
             method: "workspace/didChangeWatchedFiles".into(),
@@ -230,7 +299,10 @@ impl LanguageServer for Backend {
         let changes = params
             .content_changes
             .into_iter()
-            .map(|c| TextChange { range: c.range.map(convert::range_from_lsp), text: c.text })
+            .map(|c| TextChange {
+                range: c.range.map(convert::range_from_lsp),
+                text: c.text,
+            })
             .collect();
         self.store.send(DocEvent::Change {
             uri: params.text_document.uri.as_str().to_string(),
@@ -240,21 +312,34 @@ impl LanguageServer for Backend {
     }
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
-        self.store.send(DocEvent::Close { uri: params.text_document.uri.as_str().to_string() });
+        self.store.send(DocEvent::Close {
+            uri: params.text_document.uri.as_str().to_string(),
+        });
         handlers::ai::document_closed(params.text_document.uri.as_str());
     }
 
     async fn did_save(&self, params: DidSaveTextDocumentParams) {
         let uri = params.text_document.uri;
-        self.store.send(DocEvent::Save { uri: uri.as_str().to_string(), text: params.text.clone() });
+        self.store.send(DocEvent::Save {
+            uri: uri.as_str().to_string(),
+            text: params.text.clone(),
+        });
         if let Some(path) = uri_path(&uri) {
-            let text = params.text.or_else(|| self.store.snapshot(uri.as_str()).map(|s| s.text.to_string()));
+            let text = params.text.or_else(|| {
+                self.store
+                    .snapshot(uri.as_str())
+                    .map(|s| s.text.to_string())
+            });
             handlers::index::update(self, path, text);
         }
     }
 
     async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
-        let settings = params.settings.get("codomyrmex").cloned().unwrap_or(params.settings);
+        let settings = params
+            .settings
+            .get("codomyrmex")
+            .cloned()
+            .unwrap_or(params.settings);
         if settings.is_object() {
             self.state.set_editor_settings(settings);
             self.reload_rules().await;
@@ -271,7 +356,9 @@ impl LanguageServer for Backend {
         }
         let relevant = params.changes.iter().any(|c| {
             let s = c.uri.as_str();
-            s.contains("/.codomyrmex/rules") || s.contains("/.codomyrmex/queries") || s.contains("/codomyrmex/rules")
+            s.contains("/.codomyrmex/rules")
+                || s.contains("/.codomyrmex/queries")
+                || s.contains("/codomyrmex/rules")
         });
         if relevant {
             self.reload_rules().await;
@@ -283,18 +370,29 @@ impl LanguageServer for Backend {
     }
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
-        guard("textDocument/codeAction", handlers::code_action::code_action(self, params)).await
+        guard(
+            "textDocument/codeAction",
+            handlers::code_action::code_action(self, params),
+        )
+        .await
     }
 
     async fn code_action_resolve(&self, params: CodeAction) -> Result<CodeAction> {
         guard("codeAction/resolve", handlers::ai::resolve(self, params)).await
     }
 
-    async fn symbol(&self, params: WorkspaceSymbolParams) -> Result<Option<WorkspaceSymbolResponse>> {
+    async fn symbol(
+        &self,
+        params: WorkspaceSymbolParams,
+    ) -> Result<Option<WorkspaceSymbolResponse>> {
         guard("workspace/symbol", handlers::index::symbol(self, params)).await
     }
 
     async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<Value>> {
-        guard("workspace/executeCommand", handlers::execute_command::execute_command(self, params)).await
+        guard(
+            "workspace/executeCommand",
+            handlers::execute_command::execute_command(self, params),
+        )
+        .await
     }
 }

@@ -101,7 +101,10 @@ impl ServerState {
     }
 
     pub fn editor_settings(&self) -> serde_json::Value {
-        self.editor_settings.read().map(|g| g.clone()).unwrap_or_default()
+        self.editor_settings
+            .read()
+            .map(|g| g.clone())
+            .unwrap_or_default()
     }
 
     pub fn set_editor_settings(&self, v: serde_json::Value) {
@@ -149,7 +152,10 @@ pub fn rule_overrides(config: &Config, editor: &serde_json::Value) -> SeverityOv
 /// `rules.severity` from editor settings: `{ "rule-id": "error" | "warning" | "info" | "hint" | "off" }`.
 fn severity_overrides(settings: &serde_json::Value) -> SeverityOverrides {
     let mut out = SeverityOverrides::new();
-    if let Some(map) = settings.pointer("/rules/severity").and_then(|v| v.as_object()) {
+    if let Some(map) = settings
+        .pointer("/rules/severity")
+        .and_then(|v| v.as_object())
+    {
         for (id, v) in map {
             match v.as_str() {
                 Some("off") => {

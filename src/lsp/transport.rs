@@ -28,7 +28,13 @@ pub struct SanitizingReader<R> {
 
 impl<R> SanitizingReader<R> {
     pub fn new(inner: R) -> Self {
-        SanitizingReader { inner, input: BytesMut::with_capacity(64 * 1024), output: BytesMut::new(), skipping: 0, eof: false }
+        SanitizingReader {
+            inner,
+            input: BytesMut::with_capacity(64 * 1024),
+            output: BytesMut::new(),
+            skipping: 0,
+            eof: false,
+        }
     }
 }
 
@@ -61,7 +67,11 @@ impl<R> SanitizingReader<R> {
             let n = self.skipping.min(self.input.len());
             self.input.advance(n);
             self.skipping -= n;
-            return if self.skipping == 0 { Step::Progress } else { Step::NeedMore };
+            return if self.skipping == 0 {
+                Step::Progress
+            } else {
+                Step::NeedMore
+            };
         }
         if self.input.is_empty() {
             return Step::NeedMore;
@@ -108,10 +118,13 @@ impl<R> SanitizingReader<R> {
             return Step::Progress;
         };
         if length > MAX_FRAME {
-            tracing::error!("frame of {length} bytes is over the {MAX_FRAME}-byte limit; discarding it");
+            tracing::error!(
+                "frame of {length} bytes is over the {MAX_FRAME}-byte limit; discarding it"
+            );
             self.input.advance(header_end + 4);
             self.skipping = length;
-            self.output.extend_from_slice(&malformed_notification("frame too large"));
+            self.output
+                .extend_from_slice(&malformed_notification("frame too large"));
             return Step::Progress;
         }
         let total = header_end + 4 + length;
@@ -121,12 +134,14 @@ impl<R> SanitizingReader<R> {
         let body = &self.input[header_end + 4..total];
         match serde_json::from_slice::<serde::de::IgnoredAny>(body) {
             Ok(_) => {
-                self.output.extend_from_slice(format!("Content-Length: {length}\r\n\r\n").as_bytes());
+                self.output
+                    .extend_from_slice(format!("Content-Length: {length}\r\n\r\n").as_bytes());
                 self.output.extend_from_slice(body);
             }
             Err(err) => {
                 tracing::error!("malformed JSON-RPC message ignored: {err}");
-                self.output.extend_from_slice(&malformed_notification(&format!("invalid JSON: {err}")));
+                self.output
+                    .extend_from_slice(&malformed_notification(&format!("invalid JSON: {err}")));
             }
         }
         self.input.advance(total);
@@ -135,7 +150,11 @@ impl<R> SanitizingReader<R> {
 }
 
 impl<R: AsyncRead + Unpin> AsyncRead for SanitizingReader<R> {
-    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
         let this = &mut *self;
         loop {
             if !this.output.is_empty() {

@@ -317,10 +317,18 @@ impl Guard {
 
 /// The shared guard is what the AI actions (CLI and LSP) run every prompt through.
 impl crate::ai::action::PromptGuard for Guard {
-    fn prepare(&self, provider_local: bool, path: &str, text: &str) -> Result<crate::ai::action::Guarded, String> {
+    fn prepare(
+        &self,
+        provider_local: bool,
+        path: &str,
+        text: &str,
+    ) -> Result<crate::ai::action::Guarded, String> {
         let rel = (!path.is_empty()).then(|| Path::new(path));
         match self.check_and_prepare(text, rel, provider_local) {
-            Ok(prepared) => Ok(crate::ai::action::Guarded { text: prepared.text, redactions: prepared.redactions }),
+            Ok(prepared) => Ok(crate::ai::action::Guarded {
+                text: prepared.text,
+                redactions: prepared.redactions,
+            }),
             Err(err) => Err(err.to_string()),
         }
     }

@@ -83,7 +83,10 @@ pub fn read_source(source: &RuleSource) -> RawFiles {
                     let text = String::from_utf8_lossy(file.contents()).into_owned();
                     raw.query_files.push(QueryFile {
                         lang_dir: lang.to_string(),
-                        file: SourceFile { path: format!("builtin:queries/{}", file.path().display()), text },
+                        file: SourceFile {
+                            path: format!("builtin:queries/{}", file.path().display()),
+                            text,
+                        },
                     });
                 }
             }
@@ -95,20 +98,33 @@ pub fn read_source(source: &RuleSource) -> RawFiles {
             }
             let queries_dir = root.join("queries");
             if let Ok(entries) = std::fs::read_dir(&queries_dir) {
-                let mut dirs: Vec<PathBuf> = entries.flatten().map(|e| e.path()).filter(|p| p.is_dir()).collect();
+                let mut dirs: Vec<PathBuf> = entries
+                    .flatten()
+                    .map(|e| e.path())
+                    .filter(|p| p.is_dir())
+                    .collect();
                 dirs.sort();
                 for dir in dirs {
-                    let Some(lang) = dir.file_name().and_then(|n| n.to_str()).map(str::to_string) else {
+                    let Some(lang) = dir.file_name().and_then(|n| n.to_str()).map(str::to_string)
+                    else {
                         continue;
                     };
-                    let Ok(files) = std::fs::read_dir(&dir) else { continue };
+                    let Ok(files) = std::fs::read_dir(&dir) else {
+                        continue;
+                    };
                     let mut files: Vec<PathBuf> = files.flatten().map(|e| e.path()).collect();
                     files.sort();
-                    for path in files.into_iter().filter(|p| p.extension().and_then(|e| e.to_str()) == Some("scm")) {
+                    for path in files
+                        .into_iter()
+                        .filter(|p| p.extension().and_then(|e| e.to_str()) == Some("scm"))
+                    {
                         match std::fs::read_to_string(&path) {
                             Ok(text) => raw.query_files.push(QueryFile {
                                 lang_dir: lang.clone(),
-                                file: SourceFile { path: path.display().to_string(), text },
+                                file: SourceFile {
+                                    path: path.display().to_string(),
+                                    text,
+                                },
                             }),
                             Err(err) => raw.errors.push(LoadError {
                                 file: path.display().to_string(),
@@ -146,7 +162,9 @@ fn collect_fs_yaml(dir: &Path, raw: &mut RawFiles, depth: usize) {
     if depth > 8 {
         return;
     }
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     let mut paths: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
     paths.sort();
     for path in paths {
@@ -154,7 +172,10 @@ fn collect_fs_yaml(dir: &Path, raw: &mut RawFiles, depth: usize) {
             collect_fs_yaml(&path, raw, depth + 1);
         } else if is_yaml(&path) {
             match std::fs::read_to_string(&path) {
-                Ok(text) => raw.rule_files.push(SourceFile { path: path.display().to_string(), text }),
+                Ok(text) => raw.rule_files.push(SourceFile {
+                    path: path.display().to_string(),
+                    text,
+                }),
                 Err(err) => raw.errors.push(LoadError {
                     file: path.display().to_string(),
                     line: 0,
@@ -166,7 +187,10 @@ fn collect_fs_yaml(dir: &Path, raw: &mut RawFiles, depth: usize) {
 }
 
 fn is_yaml(path: &Path) -> bool {
-    matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
+    matches!(
+        path.extension().and_then(|e| e.to_str()),
+        Some("yaml" | "yml")
+    )
 }
 
 #[derive(Deserialize)]
@@ -187,7 +211,11 @@ pub fn parse_rule_file(file: &SourceFile) -> Result<Vec<RuleMeta>, LoadError> {
             let line = err.location().map(|l| l.line() as usize).unwrap_or(0);
             let reason = err.to_string();
             let reason = reason.lines().next().unwrap_or("invalid YAML").to_string();
-            Err(LoadError { file: file.path.clone(), line, reason })
+            Err(LoadError {
+                file: file.path.clone(),
+                line,
+                reason,
+            })
         }
     }
 }

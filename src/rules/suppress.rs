@@ -101,14 +101,20 @@ impl Suppressions {
                 own_line.insert(line);
             }
             let covers = parse_ids(after);
-            let entry = by_line.entry(line).or_insert(Covers::Rules(BTreeSet::new()));
+            let entry = by_line
+                .entry(line)
+                .or_insert(Covers::Rules(BTreeSet::new()));
             match (entry, covers) {
                 (e @ Covers::Rules(_), Covers::All) => *e = Covers::All,
                 (Covers::Rules(ids), Covers::Rules(new)) => ids.extend(new),
                 (Covers::All, _) => {}
             }
         }
-        Suppressions { by_line, own_line, line_starts: starts }
+        Suppressions {
+            by_line,
+            own_line,
+            line_starts: starts,
+        }
     }
 
     /// Whether a finding is silenced by a comment on its line or the line before.
@@ -124,7 +130,10 @@ impl Suppressions {
         let here = self.by_line.get(&line).is_some_and(|c| c.covers(rule_id));
         let above = line > 0
             && self.own_line.contains(&(line - 1))
-            && self.by_line.get(&(line - 1)).is_some_and(|c| c.covers(rule_id));
+            && self
+                .by_line
+                .get(&(line - 1))
+                .is_some_and(|c| c.covers(rule_id));
         here || above
     }
 
@@ -135,20 +144,35 @@ impl Suppressions {
 
 fn parse_ids(after: &str) -> Covers {
     let rest = after.trim_start();
-    let Some(list) = rest.strip_prefix(':') else { return Covers::All };
+    let Some(list) = rest.strip_prefix(':') else {
+        return Covers::All;
+    };
     let ids: BTreeSet<String> = list
         .split([',', ' ', '\t'])
         .map(|s| s.trim().trim_end_matches("*/").trim_end_matches("-->"))
-        .filter(|s| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c)))
+        .filter(|s| {
+            !s.is_empty()
+                && s.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+        })
         .map(str::to_string)
         .collect();
-    if ids.is_empty() { Covers::All } else { Covers::Rules(ids) }
+    if ids.is_empty() {
+        Covers::All
+    } else {
+        Covers::Rules(ids)
+    }
 }
 
 /// The edit that suppresses `rule_id` on zero-based `line`: a comment line inserted above it with
 /// the same indentation, or the id appended to an existing suppression comment on the line above.
 /// `None` for languages without line comments (JSON).
-pub fn suppression_edit(source: &Source<'_>, lang: Option<Lang>, line: usize, rule_id: &str) -> Option<(Range<usize>, String)> {
+pub fn suppression_edit(
+    source: &Source<'_>,
+    lang: Option<Lang>,
+    line: usize,
+    rule_id: &str,
+) -> Option<(Range<usize>, String)> {
     let leader = match lang {
         Some(lang) => lang.line_comment()?,
         None => "#",
@@ -170,8 +194,14 @@ pub fn suppression_edit(source: &Source<'_>, lang: Option<Lang>, line: usize, ru
             }
         }
     }
-    let indent: String = line_text.chars().take_while(|c| *c == ' ' || *c == '\t').collect();
-    Some((line_start..line_start, format!("{indent}{leader} {MARKER}: {rule_id}\n")))
+    let indent: String = line_text
+        .chars()
+        .take_while(|c| *c == ' ' || *c == '\t')
+        .collect();
+    Some((
+        line_start..line_start,
+        format!("{indent}{leader} {MARKER}: {rule_id}\n"),
+    ))
 }
 
 #[cfg(test)]
@@ -196,7 +226,10 @@ mod tests {
         let text = "a = eval(x)  # codomyrmex-ignore: py.eval\n# codomyrmex-ignore: py.exec, py.other\nexec(y)\nexec(z)\n";
         let s = Suppressions::scan(&Source::Str(text));
         assert!(s.is_suppressed(&Source::Str(text), &finding(text, "eval(x)", "py.eval")));
-        assert!(!s.is_suppressed(&Source::Str(text), &finding(text, "eval(x)", "py.other-rule")));
+        assert!(!s.is_suppressed(
+            &Source::Str(text),
+            &finding(text, "eval(x)", "py.other-rule")
+        ));
         assert!(s.is_suppressed(&Source::Str(text), &finding(text, "exec(y)", "py.exec")));
         assert!(!s.is_suppressed(&Source::Str(text), &finding(text, "exec(z)", "py.exec")));
     }
@@ -210,19 +243,28 @@ mod tests {
         // A trailing comment covers only its own line; a comment on a line of its own also the next.
         assert!(!s.suppresses(second, "anything"));
         let own = "// codomyrmex-ignore\ndebugger;\n";
-        assert!(Suppressions::scan(&Source::Str(own)).suppresses(own.rfind("debugger").unwrap_or(0), "x"));
+        assert!(
+            Suppressions::scan(&Source::Str(own))
+                .suppresses(own.rfind("debugger").unwrap_or(0), "x")
+        );
         let text2 = "x = 1\ncodomyrmex-ignore\n";
-        assert!(Suppressions::scan(&Source::Str(text2)).is_empty(), "marker outside a comment");
+        assert!(
+            Suppressions::scan(&Source::Str(text2)).is_empty(),
+            "marker outside a comment"
+        );
     }
 
     #[test]
     fn suppression_edit_inserts_or_extends() {
         let text = "def f():\n    eval(x)\n";
-        let (range, insert) = suppression_edit(&Source::Str(text), Some(Lang::Python), 1, "py.eval").unwrap_or_default();
+        let (range, insert) =
+            suppression_edit(&Source::Str(text), Some(Lang::Python), 1, "py.eval")
+                .unwrap_or_default();
         assert_eq!(range, 9..9);
         assert_eq!(insert, "    # codomyrmex-ignore: py.eval\n");
         let text = "    // codomyrmex-ignore: a\n    x();\n";
-        let (range, insert) = suppression_edit(&Source::Str(text), Some(Lang::JavaScript), 1, "b").unwrap_or_default();
+        let (range, insert) = suppression_edit(&Source::Str(text), Some(Lang::JavaScript), 1, "b")
+            .unwrap_or_default();
         assert_eq!(&text[..range.start], "    // codomyrmex-ignore: a");
         assert_eq!(insert, ", b");
         assert!(suppression_edit(&Source::Str("{}"), Some(Lang::Json), 0, "x").is_none());

@@ -31,12 +31,18 @@ pub struct Report {
 
 impl Report {
     pub fn passed_rules(&self) -> impl Iterator<Item = (&String, &usize)> {
-        self.cases.iter().filter(|(id, _)| !self.failures.contains_key(*id))
+        self.cases
+            .iter()
+            .filter(|(id, _)| !self.failures.contains_key(*id))
     }
 
     /// Rules of the set that no sample mentions.
     pub fn untested<'a>(&'a self, rules: &'a RuleSet) -> Vec<&'a str> {
-        rules.rules().map(|r| r.id()).filter(|id| !self.cases.contains_key(*id)).collect()
+        rules
+            .rules()
+            .map(|r| r.id())
+            .filter(|id| !self.cases.contains_key(*id))
+            .collect()
     }
 }
 
@@ -58,23 +64,40 @@ fn annotations(text: &str) -> Vec<Annotation> {
     let lines: Vec<&str> = text.split('\n').collect();
     let is_annotation_only = |l: &str| {
         let t = l.trim_start();
-        (t.starts_with('#') || t.starts_with("//") || t.starts_with("/*") || t.starts_with("--") || t.starts_with("<!--"))
+        (t.starts_with('#')
+            || t.starts_with("//")
+            || t.starts_with("/*")
+            || t.starts_with("--")
+            || t.starts_with("<!--"))
             && (t.contains("ruleid:") || t.contains("ok:"))
     };
     let mut out = Vec::new();
     for (i, line) in lines.iter().enumerate() {
         for (marker, kind) in [("ruleid:", Kind::RuleId), ("ok:", Kind::Ok)] {
-            let Some(pos) = find_marker(line, marker) else { continue };
+            let Some(pos) = find_marker(line, marker) else {
+                continue;
+            };
             let before = &line[..pos];
-            if !["#", "//", "/*", "--", "<!--"].iter().any(|l| before.contains(l)) {
+            if !["#", "//", "/*", "--", "<!--"]
+                .iter()
+                .any(|l| before.contains(l))
+            {
                 continue;
             }
             let rest = &line[pos + marker.len()..];
             let ids: Vec<String> = rest
                 .split([',', ' ', '\t'])
-                .map(|s| s.trim().trim_end_matches("*/").trim_end_matches("-->").trim())
+                .map(|s| {
+                    s.trim()
+                        .trim_end_matches("*/")
+                        .trim_end_matches("-->")
+                        .trim()
+                })
                 .filter(|s| !s.is_empty())
-                .take_while(|s| s.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c)))
+                .take_while(|s| {
+                    s.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+                })
                 .map(str::to_string)
                 .collect();
             if ids.is_empty() {
@@ -115,12 +138,17 @@ pub fn run(rules: &RuleSet, dirs: &[PathBuf]) -> std::io::Result<Report> {
         } else if dir.is_dir() {
             collect(dir, &mut files)?;
         } else {
-            return Err(std::io::Error::new(std::io::ErrorKind::NotFound, format!("{}: no such file or directory", dir.display())));
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                format!("{}: no such file or directory", dir.display()),
+            ));
         }
     }
     files.sort();
     for file in files {
-        let Ok(text) = std::fs::read_to_string(&file) else { continue };
+        let Ok(text) = std::fs::read_to_string(&file) else {
+            continue;
+        };
         let anns = annotations(&text);
         if anns.is_empty() {
             continue;
@@ -149,7 +177,10 @@ fn check_file(rules: &RuleSet, file: &Path, text: &str, anns: &[Annotation], rep
     let starts = line_starts(&Source::Str(text));
     let mut fired: BTreeMap<&str, BTreeSet<usize>> = BTreeMap::new();
     for f in &findings {
-        fired.entry(&f.rule_id).or_default().insert(line_of(&starts, f.range.start));
+        fired
+            .entry(&f.rule_id)
+            .or_default()
+            .insert(line_of(&starts, f.range.start));
     }
     let mut expected: BTreeMap<String, BTreeSet<usize>> = BTreeMap::new();
     let mut ok_lines: BTreeMap<String, BTreeSet<usize>> = BTreeMap::new();
@@ -177,16 +208,30 @@ fn check_file(rules: &RuleSet, file: &Path, text: &str, anns: &[Annotation], rep
         let want = expected.get(id).unwrap_or(&empty);
         let oks = ok_lines.get(id).unwrap_or(&empty);
         let mut fail = |line: usize, what: String| {
-            report.failures.entry(id.clone()).or_default().push(Failure { file: file.to_path_buf(), line: line + 1, what });
+            report
+                .failures
+                .entry(id.clone())
+                .or_default()
+                .push(Failure {
+                    file: file.to_path_buf(),
+                    line: line + 1,
+                    what,
+                });
         };
         for line in want.difference(got) {
-            fail(*line, "expected a finding here (ruleid), got none".to_string());
+            fail(
+                *line,
+                "expected a finding here (ruleid), got none".to_string(),
+            );
         }
         for line in got.difference(want) {
             if oks.contains(line) {
                 fail(*line, "finding on an `ok` line".to_string());
             } else {
-                fail(*line, "unexpected finding (line is not annotated `ruleid`)".to_string());
+                fail(
+                    *line,
+                    "unexpected finding (line is not annotated `ruleid`)".to_string(),
+                );
             }
         }
     }

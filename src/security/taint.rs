@@ -1128,10 +1128,16 @@ impl Analyzer<'_, '_> {
         let key = (scope.id(), name.to_string());
         let cached = ASSIGN_MEMO.with(|m| m.borrow().get(&key).cloned());
         let mut out: Vec<Node<'t>> = match cached {
-            Some(list) => list.iter().filter_map(|&(s, e, k)| find_node(scope, s, e, k)).collect(),
+            Some(list) => list
+                .iter()
+                .filter_map(|&(s, e, k)| find_node(scope, s, e, k))
+                .collect(),
             None => {
                 let all = self.walk_assignments(scope, name);
-                let coords = all.iter().map(|n| (n.start_byte(), n.end_byte(), n.kind_id())).collect();
+                let coords = all
+                    .iter()
+                    .map(|n| (n.start_byte(), n.end_byte(), n.kind_id()))
+                    .collect();
                 ASSIGN_MEMO.with(|m| m.borrow_mut().insert(key, coords));
                 all
             }

@@ -84,7 +84,9 @@ pub struct Text {
 
 impl Text {
     pub fn new(text: &str) -> Text {
-        Text { rope: Rope::from_str(text) }
+        Text {
+            rope: Rope::from_str(text),
+        }
     }
 
     pub fn len_bytes(&self) -> usize {
@@ -200,7 +202,10 @@ impl Text {
 
     /// Converts a byte range to an LSP range.
     pub fn range_of(&self, range: Range<usize>, enc: PositionEncoding) -> PosRange {
-        PosRange { start: self.pos_of(range.start, enc), end: self.pos_of(range.end, enc) }
+        PosRange {
+            start: self.pos_of(range.start, enc),
+            end: self.pos_of(range.end, enc),
+        }
     }
 
     /// Converts an LSP range to a byte range (clamped, start <= end).
@@ -305,7 +310,9 @@ impl<'a> Source<'a> {
                 let start = range.start.min(end);
                 match s.get(start..end) {
                     Some(t) => Cow::Borrowed(t),
-                    None => Cow::Owned(String::from_utf8_lossy(&s.as_bytes()[start..end]).into_owned()),
+                    None => {
+                        Cow::Owned(String::from_utf8_lossy(&s.as_bytes()[start..end]).into_owned())
+                    }
                 }
             }
             Source::Rope(r) => {
@@ -354,13 +361,17 @@ impl<'a> tree_sitter::TextProvider<&'a [u8]> for Source<'a> {
             Source::Str(s) => {
                 let end = range.end.min(s.len());
                 let start = range.start.min(end);
-                SourceChunks { inner: Box::new(std::iter::once(&s.as_bytes()[start..end])) }
+                SourceChunks {
+                    inner: Box::new(std::iter::once(&s.as_bytes()[start..end])),
+                }
             }
             Source::Rope(r) => {
                 let end = range.end.min(r.len_bytes());
                 let start = range.start.min(end);
                 let slice = r.byte_slice(start..end);
-                SourceChunks { inner: Box::new(slice.chunks().map(str::as_bytes)) }
+                SourceChunks {
+                    inner: Box::new(slice.chunks().map(str::as_bytes)),
+                }
             }
         }
     }

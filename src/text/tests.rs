@@ -6,14 +6,32 @@ fn utf16_and_utf8_positions_on_multibyte_lines() {
     // "a😀b" — the emoji is 4 UTF-8 bytes and 2 UTF-16 units.
     let text = Text::new("x\na😀b中c\r\nlast");
     let b_offset = "x\na😀".len();
-    assert_eq!(text.pos_of(b_offset, PositionEncoding::Utf16), Pos::new(1, 3));
-    assert_eq!(text.pos_of(b_offset, PositionEncoding::Utf8), Pos::new(1, 5));
-    assert_eq!(text.offset_of(Pos::new(1, 3), PositionEncoding::Utf16), b_offset);
-    assert_eq!(text.offset_of(Pos::new(1, 5), PositionEncoding::Utf8), b_offset);
+    assert_eq!(
+        text.pos_of(b_offset, PositionEncoding::Utf16),
+        Pos::new(1, 3)
+    );
+    assert_eq!(
+        text.pos_of(b_offset, PositionEncoding::Utf8),
+        Pos::new(1, 5)
+    );
+    assert_eq!(
+        text.offset_of(Pos::new(1, 3), PositionEncoding::Utf16),
+        b_offset
+    );
+    assert_eq!(
+        text.offset_of(Pos::new(1, 5), PositionEncoding::Utf8),
+        b_offset
+    );
     // CJK: 3 bytes, 1 unit.
     let c_offset = "x\na😀b中".len();
-    assert_eq!(text.pos_of(c_offset, PositionEncoding::Utf16), Pos::new(1, 5));
-    assert_eq!(text.pos_of(c_offset, PositionEncoding::Utf8), Pos::new(1, 9));
+    assert_eq!(
+        text.pos_of(c_offset, PositionEncoding::Utf16),
+        Pos::new(1, 5)
+    );
+    assert_eq!(
+        text.pos_of(c_offset, PositionEncoding::Utf8),
+        Pos::new(1, 9)
+    );
 }
 
 #[test]
@@ -32,14 +50,20 @@ fn only_lsp_line_breaks_count() {
     // U+2028 and form feed are not line breaks for LSP.
     let text = Text::new("a\u{2028}b\u{c}c\rd");
     assert_eq!(text.len_lines(), 2);
-    assert_eq!(text.pos_of(text.len_bytes(), PositionEncoding::Utf16), Pos::new(1, 1));
+    assert_eq!(
+        text.pos_of(text.len_bytes(), PositionEncoding::Utf16),
+        Pos::new(1, 1)
+    );
 }
 
 #[test]
 fn apply_change_reports_byte_edit() {
     let mut text = Text::new("héllo\nworld");
     let edit = text.apply_change(
-        Some(PosRange { start: Pos::new(1, 0), end: Pos::new(1, 5) }),
+        Some(PosRange {
+            start: Pos::new(1, 0),
+            end: Pos::new(1, 5),
+        }),
         "wörld!",
         PositionEncoding::Utf16,
     );
@@ -53,7 +77,14 @@ fn apply_change_reports_byte_edit() {
 fn arb_text() -> impl Strategy<Value = String> {
     proptest::collection::vec(
         prop_oneof![
-            Just("a"), Just("é"), Just("中"), Just("😀"), Just("\n"), Just("\r\n"), Just("\r"), Just(" "),
+            Just("a"),
+            Just("é"),
+            Just("中"),
+            Just("😀"),
+            Just("\n"),
+            Just("\r\n"),
+            Just("\r"),
+            Just(" "),
         ],
         0..40,
     )

@@ -67,7 +67,13 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Options { encodings: None, init_options: json!({}), env: Vec::new(), capabilities: json!({}), files: test_rules() }
+        Options {
+            encodings: None,
+            init_options: json!({}),
+            env: Vec::new(),
+            capabilities: json!({}),
+            files: test_rules(),
+        }
     }
 }
 
@@ -126,7 +132,10 @@ impl TestServer {
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .env("CODOMYRMEX_CACHE_DIR", &cache)
-            .env("CODOMYRMEX_CONFIG_DIR", workspace.path().join(".user-config-test"))
+            .env(
+                "CODOMYRMEX_CONFIG_DIR",
+                workspace.path().join(".user-config-test"),
+            )
             .env("CODOMYRMEX_LOG_LEVEL", "warn");
         for (k, v) in &opts.env {
             cmd.env(k, v);
@@ -136,7 +145,14 @@ impl TestServer {
         let stdout = child.stdout.take().expect("stdout");
         let (tx, rx) = channel();
         std::thread::spawn(move || read_messages(stdout, tx));
-        let mut server = TestServer { child, stdin, rx, next_id: 1, backlog: VecDeque::new(), workspace };
+        let mut server = TestServer {
+            child,
+            stdin,
+            rx,
+            next_id: 1,
+            backlog: VecDeque::new(),
+            workspace,
+        };
         let mut caps = json!({
             "textDocument": {"publishDiagnostics": {"versionSupport": true}, "codeAction": {"resolveSupport": {"properties": ["edit"]}}},
             "window": {"workDoneProgress": true},
@@ -155,7 +171,10 @@ impl TestServer {
             json!({"processId": null, "rootUri": root, "capabilities": caps, "initializationOptions": opts.init_options,
                    "workspaceFolders": [{"uri": root, "name": "ws"}]}),
         );
-        assert!(result.get("capabilities").is_some(), "initialize result: {result}");
+        assert!(
+            result.get("capabilities").is_some(),
+            "initialize result: {result}"
+        );
         server.notify("initialized", json!({}));
         server
     }
@@ -224,10 +243,15 @@ impl TestServer {
 
     /// Waits for the first message (backlog first) satisfying `pred`; others stay in the backlog.
     pub fn wait_for(&mut self, pred: impl Fn(&Value) -> bool) -> Value {
-        self.try_wait_for(TIMEOUT, pred).expect("timed out waiting for a message")
+        self.try_wait_for(TIMEOUT, pred)
+            .expect("timed out waiting for a message")
     }
 
-    pub fn try_wait_for(&mut self, timeout: Duration, pred: impl Fn(&Value) -> bool) -> Option<Value> {
+    pub fn try_wait_for(
+        &mut self,
+        timeout: Duration,
+        pred: impl Fn(&Value) -> bool,
+    ) -> Option<Value> {
         if let Some(pos) = self.backlog.iter().position(&pred) {
             return self.backlog.remove(pos);
         }
@@ -249,7 +273,10 @@ impl TestServer {
                 && m["params"]["uri"] == uri
                 && version.is_none_or(|v| m["params"]["version"] == json!(v))
         });
-        msg["params"]["diagnostics"].as_array().cloned().unwrap_or_default()
+        msg["params"]["diagnostics"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
     }
 
     /// All messages received so far plus those arriving within `wait`.
@@ -276,7 +303,10 @@ impl TestServer {
     }
 
     pub fn change(&mut self, uri: &str, version: i64, changes: Value) {
-        self.notify("textDocument/didChange", json!({"textDocument": {"uri": uri, "version": version}, "contentChanges": changes}));
+        self.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": uri, "version": version}, "contentChanges": changes}),
+        );
     }
 
     /// Shuts down cleanly and returns the exit code.
@@ -288,7 +318,9 @@ impl TestServer {
         loop {
             match self.child.try_wait() {
                 Ok(Some(status)) => return status.code(),
-                Ok(None) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(20)),
+                Ok(None) if Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(20))
+                }
                 _ => {
                     let _ = self.child.kill();
                     return None;
@@ -325,7 +357,12 @@ pub fn utf16_pos(text: &str, needle: &str) -> (u32, u32) {
     let at = text.find(needle).expect("needle");
     let before = &text[..at];
     let line = before.matches('\n').count() as u32;
-    let col = before.rsplit('\n').next().unwrap_or("").encode_utf16().count() as u32;
+    let col = before
+        .rsplit('\n')
+        .next()
+        .unwrap_or("")
+        .encode_utf16()
+        .count() as u32;
     (line, col)
 }
 

@@ -18,7 +18,13 @@ fn rules() -> Arc<RuleSet> {
         "((call function: (identifier) @_f) @t.eval (#eq? @_f \"eval\"))\n(except_clause . \":\") @t.bare-except\n(comparison_operator (none) @t.none-cmp)\n",
     )
     .unwrap_or_default();
-    let set = RuleSet::load(&[RuleSource::Dir { root: root.to_path_buf(), label: "t".into() }], SeverityOverrides::new());
+    let set = RuleSet::load(
+        &[RuleSource::Dir {
+            root: root.to_path_buf(),
+            label: "t".into(),
+        }],
+        SeverityOverrides::new(),
+    );
     assert!(set.errors().is_empty(), "{:?}", set.errors());
     Arc::new(set)
 }
@@ -42,7 +48,10 @@ fn small_edit_is_incremental_and_matches_full() {
     let line = 13;
     let col = "y = 中文 = ".encode_utf16().count() as u32;
     let edit = text.apply_change(
-        Some(PosRange { start: Pos::new(line, col), end: Pos::new(line, col + 4) }),
+        Some(PosRange {
+            start: Pos::new(line, col),
+            end: Pos::new(line, col + 4),
+        }),
         "evil",
         PositionEncoding::Utf16,
     );
@@ -55,7 +64,11 @@ fn small_edit_is_incremental_and_matches_full() {
             old_findings: Some(findings),
             edits: vec![edit],
             rules: rules.clone(),
-            old_import_sig: Some(import_signature(Lang::Python, &syntax::parse(Lang::Python, &Source::Str(BASE), None).expect("parse"), &Text::new(BASE))),
+            old_import_sig: Some(import_signature(
+                Lang::Python,
+                &syntax::parse(Lang::Python, &Source::Str(BASE), None).expect("parse"),
+                &Text::new(BASE),
+            )),
         },
         &AtomicBool::new(false),
     )
@@ -71,7 +84,15 @@ fn cancelled_parse_reports_cancellation() {
     let rules = rules();
     let text = Text::new(&BASE.repeat(50));
     let result = analyze(
-        AnalysisInput { lang: Lang::Python, text, old_tree: None, old_findings: None, edits: vec![], rules, old_import_sig: None },
+        AnalysisInput {
+            lang: Lang::Python,
+            text,
+            old_tree: None,
+            old_findings: None,
+            edits: vec![],
+            rules,
+            old_import_sig: None,
+        },
         &AtomicBool::new(true),
     );
     assert!(result.is_err());
@@ -141,4 +162,3 @@ proptest! {
         }
     }
 }
-

@@ -6,7 +6,10 @@ use tower_lsp_server::ls_types::*;
 
 use crate::lsp::server::Backend;
 
-pub async fn execute_command(backend: &Backend, params: ExecuteCommandParams) -> Result<Option<Value>> {
+pub async fn execute_command(
+    backend: &Backend,
+    params: ExecuteCommandParams,
+) -> Result<Option<Value>> {
     match params.command.as_str() {
         "codomyrmex.rules.reload" => {
             let (n, errors) = backend.reload_rules().await;
@@ -18,9 +21,18 @@ pub async fn execute_command(backend: &Backend, params: ExecuteCommandParams) ->
         "codomyrmex.index.rebuild" => crate::lsp::handlers::index::rebuild_command(backend).await,
         "codomyrmex.doctor" => {
             let root = backend.state.root();
-            let workspace = if backend.state.trusted() { root.as_deref() } else { None };
+            let workspace = if backend.state.trusted() {
+                root.as_deref()
+            } else {
+                None
+            };
             let editor = backend.state.editor_settings();
-            let report = crate::cli::doctor::report(workspace, Some(&editor), std::time::Duration::from_secs(3)).await;
+            let report = crate::cli::doctor::report(
+                workspace,
+                Some(&editor),
+                std::time::Duration::from_secs(3),
+            )
+            .await;
             let text = crate::cli::doctor::render_text(&report);
             Ok(Some(json!({"text": text, "report": report})))
         }
@@ -31,7 +43,11 @@ pub async fn execute_command(backend: &Backend, params: ExecuteCommandParams) ->
             panic!("deliberate panic for testing");
         }
         "codomyrmex.debug.sleep" if std::env::var_os("CODOMYRMEX_TEST_HOOKS").is_some() => {
-            let ms = params.arguments.first().and_then(Value::as_u64).unwrap_or(1000);
+            let ms = params
+                .arguments
+                .first()
+                .and_then(Value::as_u64)
+                .unwrap_or(1000);
             tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
             Ok(Some(json!({"slept_ms": ms})))
         }

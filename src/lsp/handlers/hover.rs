@@ -26,7 +26,10 @@ pub fn rule_help(rule: &Rule, message: &str) -> String {
     if let Some(fix) = &rule.meta.fix {
         md.push_str(&format!("\n**Quick fix:** {}\n", fix.title));
     }
-    md.push_str(&format!("\nSilence it on this line with a `codomyrmex-ignore: {}` comment.\n", rule.id()));
+    md.push_str(&format!(
+        "\nSilence it on this line with a `codomyrmex-ignore: {}` comment.\n",
+        rule.id()
+    ));
     if let Some(docs) = &rule.meta.docs {
         md.push_str(&format!("\n[Documentation]({docs})\n"));
     }
@@ -35,15 +38,25 @@ pub fn rule_help(rule: &Rule, message: &str) -> String {
 
 pub async fn hover(backend: &Backend, params: HoverParams) -> Result<Option<Hover>> {
     let uri = params.text_document_position_params.text_document.uri;
-    let Some(snapshot) = backend.store.snapshot(uri.as_str()) else { return Ok(None) };
+    let Some(snapshot) = backend.store.snapshot(uri.as_str()) else {
+        return Ok(None);
+    };
     let enc = backend.state.encoding();
-    let offset = convert::offset(&snapshot.text, params.text_document_position_params.position, enc);
+    let offset = convert::offset(
+        &snapshot.text,
+        params.text_document_position_params.position,
+        enc,
+    );
     let rules = backend.state.rules();
     let mut sections = Vec::new();
     let mut range = None;
     // Findings computed for an older text would sit at wrong positions.
     let current = snapshot.findings_version == snapshot.version;
-    for f in snapshot.findings.iter().filter(|f| current && f.range.start <= offset && offset <= f.range.end) {
+    for f in snapshot
+        .findings
+        .iter()
+        .filter(|f| current && f.range.start <= offset && offset <= f.range.end)
+    {
         if let Some(rule) = rules.rule(&f.rule_id) {
             sections.push(rule_help(rule, &f.message));
             range.get_or_insert_with(|| convert::lsp_range(&snapshot.text, f.range.clone(), enc));
@@ -56,7 +69,10 @@ pub async fn hover(backend: &Backend, params: HoverParams) -> Result<Option<Hove
         return Ok(None);
     }
     Ok(Some(Hover {
-        contents: HoverContents::Markup(MarkupContent { kind: MarkupKind::Markdown, value: sections.join("\n---\n") }),
+        contents: HoverContents::Markup(MarkupContent {
+            kind: MarkupKind::Markdown,
+            value: sections.join("\n---\n"),
+        }),
         range,
     }))
 }

@@ -43,35 +43,59 @@ fn describe(stats: &RefreshStats) -> String {
 }
 
 /// Opens the workspace's index and refreshes it, reporting progress; never delays `initialize`.
-pub async fn refresh(backend: &Backend, rebuild: bool) -> std::result::Result<RefreshStats, String> {
-    let Some(root) = backend.state.root() else { return Err("no workspace folder is open".into()) };
+pub async fn refresh(
+    backend: &Backend,
+    rebuild: bool,
+) -> std::result::Result<RefreshStats, String> {
+    let Some(root) = backend.state.root() else {
+        return Err("no workspace folder is open".into());
+    };
     let token = NumberOrString::String(format!("codomyrmex-index-{}", std::process::id()));
     let progress = if backend.state.work_done_progress() {
-        let _ = backend.client.create_work_done_progress(token.clone()).await;
-        Some(backend.client.progress(token, "codomyrmex: indexing").with_percentage(0).begin().await)
+        let _ = backend
+            .client
+            .create_work_done_progress(token.clone())
+            .await;
+        Some(
+            backend
+                .client
+                .progress(token, "codomyrmex: indexing")
+                .with_percentage(0)
+                .begin()
+                .await,
+        )
     } else {
         None
     };
     let (tx, mut rx) = mpsc::unbounded_channel::<Progress>();
     let existing = backend.state.index();
-    let work = tokio::task::spawn_blocking(move || -> std::result::Result<(IndexHandle, RefreshStats), String> {
-        let handle = match existing {
-            Some(h) => h,
-            None => IndexHandle::open(&root).map_err(|e| e.to_string())?,
-        };
-        let report = |p: Progress| {
-            let _ = tx.send(p);
-        };
-        let stats = if rebuild { handle.rebuild(report) } else { handle.refresh(report) }.map_err(|e| e.to_string())?;
-        Ok((handle, stats))
-    });
+    let work = tokio::task::spawn_blocking(
+        move || -> std::result::Result<(IndexHandle, RefreshStats), String> {
+            let handle = match existing {
+                Some(h) => h,
+                None => IndexHandle::open(&root).map_err(|e| e.to_string())?,
+            };
+            let report = |p: Progress| {
+                let _ = tx.send(p);
+            };
+            let stats = if rebuild {
+                handle.rebuild(report)
+            } else {
+                handle.refresh(report)
+            }
+            .map_err(|e| e.to_string())?;
+            Ok((handle, stats))
+        },
+    );
     let mut last = 0;
     while let Some(p) = rx.recv().await {
         if let Some(progress) = &progress {
             let pct = (p.done * 100).checked_div(p.total).unwrap_or(0) as u32;
             if pct != last {
                 last = pct;
-                progress.report_with_message(format!("{:?} {}/{}", p.phase, p.done, p.total), pct).await;
+                progress
+                    .report_with_message(format!("{:?} {}/{}", p.phase, p.done, p.total), pct)
+                    .await;
             }
         }
     }
@@ -86,22 +110,41 @@ pub async fn refresh(backend: &Backend, rebuild: bool) -> std::result::Result<Re
             if let Some(progress) = progress {
                 progress.finish_with_message(message.clone()).await;
             }
-            backend.client.log_message(MessageType::INFO, format!("codomyrmex: index ready: {message}")).await;
+            backend
+                .client
+                .log_message(
+                    MessageType::INFO,
+                    format!("codomyrmex: index ready: {message}"),
+                )
+                .await;
             Ok(stats)
         }
         Err(err) => {
             if let Some(progress) = progress {
-                progress.finish_with_message(format!("indexing failed: {err}")).await;
+                progress
+                    .finish_with_message(format!("indexing failed: {err}"))
+                    .await;
             }
-            backend.client.log_message(MessageType::WARNING, format!("codomyrmex: indexing failed: {err}")).await;
+            backend
+                .client
+                .log_message(
+                    MessageType::WARNING,
+                    format!("codomyrmex: indexing failed: {err}"),
+                )
+                .await;
             Err(err)
         }
     }
 }
 
 /// `workspace/symbol` from the index.
-pub async fn symbol(backend: &Backend, params: WorkspaceSymbolParams) -> Result<Option<WorkspaceSymbolResponse>> {
-    let Some(handle) = backend.state.index() else { return Ok(None) };
+pub async fn symbol(
+    backend: &Backend,
+    params: WorkspaceSymbolParams,
+) -> Result<Option<WorkspaceSymbolResponse>> {
+    let Some(handle) = backend.state.index() else {
+        return Ok(None);
+    };
     // Hit paths are relative to the index's canonical root, which may differ from the client's.
     let root = handle.root().to_path_buf();
     let query = params.query;
@@ -121,7 +164,10 @@ pub async fn symbol(backend: &Backend, params: WorkspaceSymbolParams) -> Result<
                 kind: symbol_kind(h.kind),
                 tags: None,
                 deprecated: None,
-                location: Location { uri, range: Range::new(start, end) },
+                location: Location {
+                    uri,
+                    range: Range::new(start, end),
+                },
                 container_name: h.container,
             })
         })
@@ -131,7 +177,9 @@ pub async fn symbol(backend: &Backend, params: WorkspaceSymbolParams) -> Result<
 
 /// Re-indexes one file (after save or an outside change) with the given text, or removes it.
 pub fn update(backend: &Backend, path: PathBuf, text: Option<String>) {
-    let Some(handle) = backend.state.index() else { return };
+    let Some(handle) = backend.state.index() else {
+        return;
+    };
     tokio::task::spawn_blocking(move || {
         let result = match text {
             Some(text) => handle.update_file(&path, &text),
@@ -160,6 +208,8 @@ pub async fn rebuild_command(backend: &Backend) -> Result<Option<Value>> {
             "bytes": stats.bytes,
             "message": describe(&stats),
         }))),
-        Err(err) => Err(Error::invalid_params(format!("index rebuild failed: {err}"))),
+        Err(err) => Err(Error::invalid_params(format!(
+            "index rebuild failed: {err}"
+        ))),
     }
 }
