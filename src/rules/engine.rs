@@ -4,6 +4,14 @@
 //! tree dispatches only the patterns whose root node kind matches (tree-sitter indexes patterns by
 //! their first step). A capture named like a rule id marks what that rule reports. Matches then go
 //! through the rule's checks, severity overrides and message templates.
+//!
+//! A literal prefilter ([`crate::rules::prefilter`]) sits in front of the matching: patterns that
+//! can never report (every rule they report is switched off) are disabled in the compiled query,
+//! and per file one Aho-Corasick pass over the text decides which patterns and rule captures can
+//! match at all (the strings of `#eq?`/`#any-of?`, literal cores of `#match?` regexes and the
+//! names of `resolves-to` checks); matches of the others are dropped before any predicate text is
+//! read or any check runs. Full and changed-range checks apply the same prefilter over the whole
+//! text, so they agree.
 
 use std::collections::{BTreeSet, HashMap};
 use std::ops::Range;
@@ -15,6 +23,7 @@ use tree_sitter::{Node, Query, QueryCursor, StreamingIterator, Tree};
 
 use crate::rules::checks::{self, CheckCtx, FileFacts, Verdict};
 use crate::rules::load::{LoadError, RuleSource, line_of_rule, parse_rule_file, read_source};
+use crate::rules::prefilter::{self, Literals, PatternPlan, Prefilter, Requirement};
 use crate::rules::{Finding, FixEdit, Rule, RuleEngineKind, RuleMeta, Severity, SeverityOverrides};
 use crate::syntax::{self, Lang};
 use crate::text::Source;
@@ -28,6 +37,8 @@ struct LangQuery {
     capture_rule: Vec<Option<usize>>,
     /// Some pattern may match the tree's root node; changed-range checking must then re-check all.
     has_root_patterns: bool,
+    /// Which patterns can report in a given file.
+    prefilter: Prefilter,
 }
 
 /// One piece of query source for a language: a `.scm` file or a rule's inline query.
@@ -42,6 +53,9 @@ struct QueryPart {
     rule: Option<String>,
 }
 
+/// Problems met so far, and the keys already reported (each is reported once).
+type ErrorLog = (Vec<LoadError>, BTreeSet<(String, usize, String)>);
+
 /// The rules of all layers. Queries compile lazily, once per language, on first use (tree-sitter's
 /// query analysis costs 0.1–1 s per language, so a run that sees only Python files never pays for
 /// Ruby); [`RuleSet::compile_all`] compiles everything, for reports of broken rule files.
@@ -52,12 +66,19 @@ pub struct RuleSet {
     compiled: HashMap<Lang, OnceLock<Option<LangQuery>>>,
     secrets_rules: Vec<usize>,
     overrides: SeverityOverrides,
-    errors: Mutex<(Vec<LoadError>, BTreeSet<(String, usize, String)>)>,
+    errors: Mutex<ErrorLog>,
+    /// Each rule's severity after overrides (`None`: switched off), by rule index.
+    severities: Vec<Option<Severity>>,
+    /// Whether the literal prefilter is used (`CODOMYRMEX_NO_PREFILTER=1` switches it off, to
+    /// measure it or to rule it out when a finding seems to be missing).
+    use_prefilter: bool,
 }
 
 impl std::fmt::Debug for RuleSet {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RuleSet").field("rules", &self.rules.len()).finish()
+        f.debug_struct("RuleSet")
+            .field("rules", &self.rules.len())
+            .finish()
     }
 }
 
@@ -93,12 +114,17 @@ impl RuleSet {
             let mut langs = Vec::new();
             let mut problem = None;
             if meta.id.is_empty() || !meta.id.chars().all(|c| RULE_ID_CHARS.contains(c)) {
-                problem = Some(format!("rule id `{}` must be non-empty and use only [a-z0-9._-]", meta.id));
+                problem = Some(format!(
+                    "rule id `{}` must be non-empty and use only [a-z0-9._-]",
+                    meta.id
+                ));
             }
             for name in &meta.languages {
                 match Lang::from_name(name) {
                     Some(lang) => langs.push(lang),
-                    None => problem = Some(format!("rule `{}`: unknown language `{name}`", meta.id)),
+                    None => {
+                        problem = Some(format!("rule `{}`: unknown language `{name}`", meta.id))
+                    }
                 }
             }
             if langs.is_empty() && problem.is_none() {
@@ -118,7 +144,11 @@ impl RuleSet {
                 errors.push(LoadError { file, line, reason });
                 continue;
             }
-            let rule = Arc::new(Rule { meta, langs, origin: format!("{file}:{line}") });
+            let rule = Arc::new(Rule {
+                meta,
+                langs,
+                origin: format!("{file}:{line}"),
+            });
             match by_id.get(rule.id()) {
                 Some(&idx) => rules[idx] = rule,
                 None => {
@@ -128,8 +158,12 @@ impl RuleSet {
             }
         }
 
-        let secrets_rules =
-            rules.iter().enumerate().filter(|(_, r)| r.meta.engine == RuleEngineKind::Secrets).map(|(i, _)| i).collect();
+        let secrets_rules = rules
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.meta.engine == RuleEngineKind::Secrets)
+            .map(|(i, _)| i)
+            .collect();
 
         // Gather query sources per language; compilation happens on first use.
         let mut sources: HashMap<Lang, Vec<QueryPart>> = HashMap::new();
@@ -163,8 +197,36 @@ impl RuleSet {
                 sources.insert(lang, parts);
             }
         }
+        warn_overloaded_captures(&sources);
         let compiled = sources.keys().map(|l| (*l, OnceLock::new())).collect();
-        RuleSet { rules, by_id, sources, compiled, secrets_rules, overrides, errors: Mutex::new((errors, BTreeSet::new())) }
+        let use_prefilter =
+            std::env::var_os("CODOMYRMEX_NO_PREFILTER").is_none_or(|v| v.is_empty() || v == "0");
+        let severities = rules
+            .iter()
+            .map(|r| match overrides.get(r.id()) {
+                Some(over) => *over,
+                None => Some(r.meta.severity),
+            })
+            .collect();
+        RuleSet {
+            severities,
+            rules,
+            by_id,
+            sources,
+            compiled,
+            secrets_rules,
+            overrides,
+            errors: Mutex::new((errors, BTreeSet::new())),
+            use_prefilter,
+        }
+    }
+
+    /// Switches the literal prefilter off (before any language is compiled).
+    #[cfg(test)]
+    pub(crate) fn without_prefilter(mut self) -> RuleSet {
+        self.use_prefilter = false;
+        self.compiled = self.sources.keys().map(|l| (*l, OnceLock::new())).collect();
+        self
     }
 
     /// Only the rules shipped in the binary.
@@ -201,7 +263,10 @@ impl RuleSet {
     }
 
     fn lang_query(&self, lang: Lang) -> Option<&LangQuery> {
-        self.compiled.get(&lang)?.get_or_init(|| self.compile(lang)).as_ref()
+        self.compiled
+            .get(&lang)?
+            .get_or_init(|| self.compile(lang))
+            .as_ref()
     }
 
     fn compile(&self, lang: Lang) -> Option<LangQuery> {
@@ -209,7 +274,8 @@ impl RuleSet {
         let parts = self.sources.get(&lang)?;
         let all: Vec<&str> = parts.iter().map(|p| p.text.as_str()).collect();
         let combined = all.join("\n");
-        let query = match Query::new(lang.grammar(), &combined) {
+        let mut compiled_text = combined.clone();
+        let mut query = match Query::new(lang.grammar(), &combined) {
             Ok(q) => q,
             Err(_) => {
                 // Find the culprits part by part, then pattern by pattern. A file inherited from
@@ -233,7 +299,11 @@ impl RuleSet {
                                 self.report(LoadError {
                                     file: part.file.clone(),
                                     line: part.line + line + err.row + 1,
-                                    reason: format!("{what}: {} ({:?})", err.message.trim(), err.kind),
+                                    reason: format!(
+                                        "{what}: {} ({:?})",
+                                        err.message.trim(),
+                                        err.kind
+                                    ),
                                 });
                             }
                             Err(err) => tracing::debug!(
@@ -249,13 +319,17 @@ impl RuleSet {
                 if good.is_empty() {
                     return None;
                 }
-                match Query::new(lang.grammar(), &good.join("\n")) {
+                compiled_text = good.join("\n");
+                match Query::new(lang.grammar(), &compiled_text) {
                     Ok(q) => q,
                     Err(err) => {
                         self.report(LoadError {
                             file: format!("queries/{}", lang.name()),
                             line: err.row + 1,
-                            reason: format!("combined query failed to compile: {}", err.message.trim()),
+                            reason: format!(
+                                "combined query failed to compile: {}",
+                                err.message.trim()
+                            ),
                         });
                         return None;
                     }
@@ -266,17 +340,93 @@ impl RuleSet {
             .capture_names()
             .iter()
             .map(|name| {
-                self.by_id.get(*name).copied().filter(|&i| self.rules[i].langs.iter().any(|l| lang.accepts_rules_for(*l)))
+                self.by_id.get(*name).copied().filter(|&i| {
+                    self.rules[i]
+                        .langs
+                        .iter()
+                        .any(|l| lang.accepts_rules_for(*l))
+                })
             })
             .collect();
         if capture_rule.iter().all(Option::is_none) {
             return None;
         }
-        let root_kind =
-            syntax::parse(lang, &Source::Str(""), None).map(|t| t.root_node().kind().to_string()).unwrap_or_default();
-        let has_root_patterns = !root_kind.is_empty() && combined.contains(&format!("({root_kind}"));
-        tracing::debug!("compiled {} rule patterns for {} in {:?}", query.pattern_count(), lang.name(), started.elapsed());
-        Some(LangQuery { query, capture_rule, has_root_patterns })
+        let root_kind = syntax::parse(lang, &Source::Str(""), None)
+            .map(|t| t.root_node().kind().to_string())
+            .unwrap_or_default();
+        let has_root_patterns =
+            !root_kind.is_empty() && combined.contains(&format!("({root_kind}"));
+        let prefilter = if self.use_prefilter {
+            self.build_prefilter(&mut query, &compiled_text, &capture_rule)
+        } else {
+            Prefilter::new(Literals::default(), Vec::new())
+        };
+        tracing::debug!(
+            "compiled {} rule patterns for {} in {:?} ({} prefilter literals)",
+            query.pattern_count(),
+            lang.name(),
+            started.elapsed(),
+            prefilter.literal_count()
+        );
+        Some(LangQuery {
+            query,
+            capture_rule,
+            has_root_patterns,
+            prefilter,
+        })
+    }
+
+    /// Extracts each pattern's literal requirements and disables the patterns that can never
+    /// report (no rule capture of this language, or every rule switched off).
+    fn build_prefilter(
+        &self,
+        query: &mut Query,
+        text: &str,
+        capture_rule: &[Option<usize>],
+    ) -> Prefilter {
+        let names: Vec<&str> = query.capture_names().to_vec();
+        let mut literals = Literals::default();
+        let mut plans = Vec::with_capacity(query.pattern_count());
+        for p in 0..query.pattern_count() {
+            let quants = query.capture_quantifiers(p);
+            let src = text
+                .get(query.start_byte_for_pattern(p)..query.end_byte_for_pattern(p))
+                .unwrap_or("");
+            let clauses = prefilter::pattern_requirement(src, &names, quants, &mut literals);
+            let mut rule_caps = Vec::new();
+            for (ci, rule) in capture_rule.iter().enumerate() {
+                let Some(ri) = *rule else { continue };
+                if quants
+                    .get(ci)
+                    .is_none_or(|q| *q == tree_sitter::CaptureQuantifier::Zero)
+                {
+                    continue;
+                }
+                let rule = &self.rules[ri];
+                let req = if self.effective_severity(rule).is_none() {
+                    Some(vec![Vec::new()])
+                } else {
+                    rule_requirement(rule, &names, quants, &mut literals)
+                };
+                rule_caps.push((ci as u32, req));
+            }
+            let impossible = |r: &Requirement| r.iter().any(|c| c.is_empty());
+            let never = impossible(&clauses)
+                || rule_caps
+                    .iter()
+                    .all(|(_, r)| r.as_ref().is_some_and(impossible));
+            plans.push(PatternPlan {
+                never,
+                clauses,
+                rule_caps,
+            });
+        }
+        for (p, plan) in plans.iter().enumerate() {
+            if plan.never {
+                query.disable_pattern(p);
+            }
+        }
+        Prefilter::new(literals, plans)
     }
 
     pub fn rules(&self) -> impl Iterator<Item = &Rule> {
@@ -314,8 +464,22 @@ impl RuleSet {
 
     /// Runs the query rules over `tree` (whole tree, or only `ranges` when given).
     /// Findings are not yet filtered by suppression comments.
-    pub fn check_tree(&self, lang: Lang, source: Source<'_>, tree: &Tree, ranges: Option<&[Range<usize>]>) -> Vec<Finding> {
-        let Some(lq) = self.lang_query(lang) else { return Vec::new() };
+    pub fn check_tree(
+        &self,
+        lang: Lang,
+        source: Source<'_>,
+        tree: &Tree,
+        ranges: Option<&[Range<usize>]>,
+    ) -> Vec<Finding> {
+        let Some(lq) = self.lang_query(lang) else {
+            return Vec::new();
+        };
+        let active = self
+            .use_prefilter
+            .then(|| lq.prefilter.scan(&source.full_text()));
+        if active.as_ref().is_some_and(|a| a.count() == 0) {
+            return Vec::new();
+        }
         let facts = FileFacts::new();
         let mut out = Vec::new();
         let full = 0..usize::MAX;
@@ -327,37 +491,64 @@ impl RuleSet {
             cursor.set_byte_range(range.clone());
             let mut matches = cursor.matches(&lq.query, tree.root_node(), source);
             while let Some(m) = matches.next() {
-                let captures: Vec<(&str, Node<'_>)> =
-                    m.captures.iter().map(|c| (names[c.index as usize], c.node)).collect();
+                if active.as_ref().is_some_and(|a| !a.pattern(m.pattern_index)) {
+                    continue;
+                }
+                // Built on the first rule capture that is switched on.
+                let mut captures: Option<Vec<(&str, Node<'_>)>> = None;
                 for cap in m.captures {
-                    let Some(rule_idx) = lq.capture_rule[cap.index as usize] else { continue };
+                    let Some(rule_idx) = lq.capture_rule[cap.index as usize] else {
+                        continue;
+                    };
+                    let Some(severity) = self.severities[rule_idx] else {
+                        continue;
+                    };
+                    if active
+                        .as_ref()
+                        .is_some_and(|a| !a.capture(m.pattern_index, cap.index))
+                    {
+                        continue;
+                    }
+                    let captures = captures.get_or_insert_with(|| {
+                        m.captures
+                            .iter()
+                            .map(|c| (names[c.index as usize], c.node))
+                            .collect()
+                    });
                     let rule = &self.rules[rule_idx];
-                    if let Some(finding) = self.make_finding(rule, lang, source, tree, &facts, &captures, cap.node) {
+                    let ctx = (lang, source, tree, &facts);
+                    if let Some(finding) =
+                        self.make_finding(rule, severity, ctx, captures, cap.node)
+                    {
                         out.push(finding);
                     }
                 }
             }
         }
-        out.sort_by(|a, b| (a.range.start, a.range.end, &a.rule_id).cmp(&(b.range.start, b.range.end, &b.rule_id)));
+        out.sort_by(|a, b| {
+            (a.range.start, a.range.end, &a.rule_id).cmp(&(b.range.start, b.range.end, &b.rule_id))
+        });
         out.dedup_by(|a, b| a.range == b.range && a.rule_id == b.rule_id);
         out
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn make_finding(
         &self,
         rule: &Rule,
-        lang: Lang,
-        source: Source<'_>,
-        tree: &Tree,
-        facts: &FileFacts,
+        severity: Severity,
+        (lang, source, tree, facts): (Lang, Source<'_>, &Tree, &FileFacts),
         captures: &[(&str, Node<'_>)],
         node: Node<'_>,
     ) -> Option<Finding> {
-        let severity = self.effective_severity(rule)?;
         let mut confidence = rule.meta.confidence;
         if !rule.meta.checks.is_empty() {
-            let ctx = CheckCtx { lang, source, tree, facts, captures };
+            let ctx = CheckCtx {
+                lang,
+                source,
+                tree,
+                facts,
+                captures,
+            };
             for check in &rule.meta.checks {
                 match checks::run(&check.name, &check.args, check.capture.as_deref(), &ctx) {
                     Verdict::Keep => {}
@@ -367,7 +558,10 @@ impl RuleSet {
             }
         }
         let capture_text = |name: &str| -> Option<String> {
-            captures.iter().find(|(n, _)| *n == name).map(|(_, n)| source.slice(n.byte_range()).into_owned())
+            captures
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, n)| source.slice(n.byte_range()).into_owned())
         };
         let message = render_template(&rule.meta.message, |name| {
             capture_text(name).map(|t| shorten(&t, 60))
@@ -395,17 +589,28 @@ impl RuleSet {
 
     /// Runs the secrets rules over any text.
     pub fn check_secrets(&self, text: &str) -> Vec<Finding> {
-        if self.secrets_rules.is_empty() {
+        // Nothing to report when every secrets rule is switched off: skip the scan.
+        if self.secrets_rules.is_empty()
+            || (self.use_prefilter
+                && self
+                    .secrets_rules
+                    .iter()
+                    .all(|&i| self.effective_severity(&self.rules[i]).is_none()))
+        {
             return Vec::new();
         }
         let mut out = Vec::new();
         for m in crate::security::secrets::scan(text) {
-            let Some(&idx) = self.by_id.get(m.rule_id.as_str()) else { continue };
+            let Some(&idx) = self.by_id.get(m.rule_id.as_str()) else {
+                continue;
+            };
             let rule = &self.rules[idx];
             if rule.meta.engine != RuleEngineKind::Secrets {
                 continue;
             }
-            let Some(severity) = self.effective_severity(rule) else { continue };
+            let Some(severity) = self.effective_severity(rule) else {
+                continue;
+            };
             let message = render_template(&rule.meta.message, |name| match name {
                 "masked" => Some(m.masked.clone()),
                 "kind" => Some(m.kind.to_string()),
@@ -444,7 +649,10 @@ impl RuleSet {
     pub fn sources_for(workspace: Option<&Path>) -> Vec<RuleSource> {
         let mut sources = vec![RuleSource::Embedded];
         if let Some(dir) = crate::config::paths::user_config_dir() {
-            sources.push(RuleSource::Dir { root: dir, label: "user".into() });
+            sources.push(RuleSource::Dir {
+                root: dir,
+                label: "user".into(),
+            });
         }
         if let Some(ws) = workspace {
             sources.push(RuleSource::Dir {
@@ -508,6 +716,52 @@ pub fn split_patterns(src: &str) -> Vec<(usize, &str)> {
         out.push((start_line, src[s..].trim_end()));
     }
     out
+}
+
+/// What a rule needs before any match can report it: a file that mentions one of the names of each
+/// of its `resolves-to` checks (the check drops every match otherwise), when the check's capture is
+/// part of every match of the pattern.
+fn rule_requirement(
+    rule: &Rule,
+    names: &[&str],
+    quants: &[tree_sitter::CaptureQuantifier],
+    literals: &mut Literals,
+) -> Option<Requirement> {
+    let mut req = Vec::new();
+    for check in &rule.meta.checks {
+        if check.name != "resolves-to" {
+            continue;
+        }
+        let present = match &check.capture {
+            None => true,
+            Some(c) => prefilter::always_present(c, names, quants),
+        };
+        if !present {
+            continue;
+        }
+        if let Some(clause) = prefilter::resolves_to_clause(&check.args, literals) {
+            req.push(clause);
+        }
+    }
+    (!req.is_empty()).then_some(req)
+}
+
+/// Warns about patterns that put more than three captures on one node: tree-sitter keeps only
+/// three, so the others (often a rule's own capture) silently never report.
+fn warn_overloaded_captures(sources: &HashMap<Lang, Vec<QueryPart>>) {
+    for parts in sources.values() {
+        for part in parts.iter().filter(|p| p.own) {
+            for (line, pattern) in split_patterns(&part.text) {
+                for (inner, count) in prefilter::overloaded_steps(pattern) {
+                    tracing::warn!(
+                        "{}:{}: a pattern puts {count} captures on one node; tree-sitter keeps only 3, the rest never match",
+                        part.file,
+                        part.line + line + inner + 1
+                    );
+                }
+            }
+        }
+    }
 }
 
 fn split_origin(origin: &str) -> (String, usize) {

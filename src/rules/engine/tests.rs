@@ -10,7 +10,10 @@ fn write(dir: &Path, rel: &str, text: &str) {
 }
 
 fn dir_source(dir: &Path) -> RuleSource {
-    RuleSource::Dir { root: dir.to_path_buf(), label: "test".into() }
+    RuleSource::Dir {
+        root: dir.to_path_buf(),
+        label: "test".into(),
+    }
 }
 
 const RULES: &str = r#"
@@ -63,20 +66,39 @@ fn rules_match_with_messages_and_fixes() {
 fn broken_files_are_reported_and_skipped() {
     let dir = tempfile::tempdir().expect("tempdir");
     write(dir.path(), "rules/t.yaml", RULES);
-    write(dir.path(), "rules/broken.yaml", "rules:\n  - id: x\n    languages: [python\n");
+    write(
+        dir.path(),
+        "rules/broken.yaml",
+        "rules:\n  - id: x\n    languages: [python\n",
+    );
     write(
         dir.path(),
         "rules/bad-lang.yaml",
         "rules:\n  - id: t.cobol\n    languages: [cobol]\n    severity: error\n    message: m\n",
     );
     write(dir.path(), "queries/python/t.scm", QUERY);
-    write(dir.path(), "queries/python/zz-broken.scm", "(call\n  (no_such_node) @t.eval)\n");
+    write(
+        dir.path(),
+        "queries/python/zz-broken.scm",
+        "(call\n  (no_such_node) @t.eval)\n",
+    );
     let set = RuleSet::load(&[dir_source(dir.path())], SeverityOverrides::new());
     set.compile_all();
     let errors: Vec<String> = set.errors().iter().map(|e| e.to_string()).collect();
-    assert!(errors.iter().any(|e| e.contains("broken.yaml:")), "{errors:?}");
-    assert!(errors.iter().any(|e| e.contains("bad-lang.yaml:2:") && e.contains("cobol")), "{errors:?}");
-    assert!(errors.iter().any(|e| e.contains("zz-broken.scm:2:")), "{errors:?}");
+    assert!(
+        errors.iter().any(|e| e.contains("broken.yaml:")),
+        "{errors:?}"
+    );
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.contains("bad-lang.yaml:2:") && e.contains("cobol")),
+        "{errors:?}"
+    );
+    assert!(
+        errors.iter().any(|e| e.contains("zz-broken.scm:2:")),
+        "{errors:?}"
+    );
     // The good rule still works.
     assert_eq!(set.check_text(Some(Lang::Python), "eval(x)\n").len(), 1);
 }
@@ -89,7 +111,10 @@ fn severity_overrides_change_or_disable() {
     let mut overrides = SeverityOverrides::new();
     overrides.insert("t.eval".into(), Some(Severity::Hint));
     let set = RuleSet::load(&[dir_source(dir.path())], overrides);
-    assert_eq!(set.check_text(Some(Lang::Python), "eval(x)\n")[0].severity, Severity::Hint);
+    assert_eq!(
+        set.check_text(Some(Lang::Python), "eval(x)\n")[0].severity,
+        Severity::Hint
+    );
     let mut off = SeverityOverrides::new();
     off.insert("t.eval".into(), None);
     let set = RuleSet::load(&[dir_source(dir.path())], off);
@@ -105,17 +130,32 @@ fn builtin_packs_load_without_errors() {
 
 #[test]
 fn templates() {
-    assert_eq!(render_template("a {{x}} b {{ y }} {{z}}", |n| (n != "z").then(|| n.to_uppercase())), "a X b Y {{z}}");
+    assert_eq!(
+        render_template("a {{x}} b {{ y }} {{z}}", |n| (n != "z")
+            .then(|| n.to_uppercase())),
+        "a X b Y {{z}}"
+    );
     assert_eq!(render_template("open {{", |_| None), "open {{");
 }
 
 #[test]
 fn patterns_split_with_lines_and_captures() {
-    let src = "; comment (not a pattern)\n(a) @x\n\n((b \"str ) (\") @y (#eq? @y \")\"))\n[(c) (d)] @z\n";
+    let src =
+        "; comment (not a pattern)\n(a) @x\n\n((b \"str ) (\") @y (#eq? @y \")\"))\n[(c) (d)] @z\n";
     let parts = split_patterns(src);
     let texts: Vec<&str> = parts.iter().map(|(_, t)| *t).collect();
-    assert_eq!(texts, vec!["(a) @x", "((b \"str ) (\") @y (#eq? @y \")\"))", "[(c) (d)] @z"]);
-    assert_eq!(parts.iter().map(|(l, _)| *l).collect::<Vec<_>>(), vec![1, 3, 4]);
+    assert_eq!(
+        texts,
+        vec![
+            "(a) @x",
+            "((b \"str ) (\") @y (#eq? @y \")\"))",
+            "[(c) (d)] @z"
+        ]
+    );
+    assert_eq!(
+        parts.iter().map(|(l, _)| *l).collect::<Vec<_>>(),
+        vec![1, 3, 4]
+    );
 }
 
 #[test]
@@ -133,6 +173,108 @@ fn inherited_queries_skip_patterns_the_grammar_lacks() {
     );
     let set = RuleSet::load(&[dir_source(dir.path())], SeverityOverrides::new());
     assert!(set.errors().is_empty(), "{:?}", set.errors());
-    assert_eq!(set.check_text(Some(Lang::TypeScript), "debugger;\n").len(), 1);
-    assert_eq!(set.check_text(Some(Lang::Tsx), "const a = <div dangerouslySetInnerHTML={x} />;\n").len(), 1);
+    assert_eq!(
+        set.check_text(Some(Lang::TypeScript), "debugger;\n").len(),
+        1
+    );
+    assert_eq!(
+        set.check_text(
+            Some(Lang::Tsx),
+            "const a = <div dangerouslySetInnerHTML={x} />;\n"
+        )
+        .len(),
+        1
+    );
+}
+
+/// Every sample file under `tests/rules` (and each half of it, so that literals go missing)
+/// gives the same findings with and without the literal prefilter.
+#[test]
+fn prefilter_keeps_findings_identical() {
+    let on = RuleSet::builtin();
+    let off = RuleSet::builtin().without_prefilter();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/rules");
+    let mut stack = vec![root];
+    let mut files = 0;
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            let Ok(text) = std::fs::read_to_string(&path) else {
+                continue;
+            };
+            let lang = Lang::from_path(&path);
+            let lines: Vec<&str> = text.lines().collect();
+            let half = lines.len() / 2;
+            let first = lines[..half].join("\n");
+            let second = lines[half..].join("\n");
+            for t in [text.as_str(), first.as_str(), second.as_str()] {
+                assert_eq!(
+                    on.check_text(lang, t),
+                    off.check_text(lang, t),
+                    "{}",
+                    path.display()
+                );
+            }
+            files += 1;
+        }
+    }
+    assert!(files > 10, "{files} sample files");
+}
+
+#[test]
+fn prefilter_skips_patterns_whose_literals_are_absent() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(dir.path(), "rules/t.yaml", RULES);
+    write(
+        dir.path(),
+        "rules/r.yaml",
+        "rules:\n  - id: t.system\n    languages: [python]\n    severity: error\n    message: m\n    checks:\n      - name: resolves-to\n        capture: _fn\n        args: [os.system]\n",
+    );
+    write(dir.path(), "queries/python/t.scm", QUERY);
+    write(
+        dir.path(),
+        "queries/python/r.scm",
+        "(call function: (_) @_fn) @t.system\n",
+    );
+    let on = RuleSet::load(&[dir_source(dir.path())], SeverityOverrides::new());
+    let off =
+        RuleSet::load(&[dir_source(dir.path())], SeverityOverrides::new()).without_prefilter();
+    let lq = on.lang_query(Lang::Python).expect("python query");
+    assert!(lq.prefilter.literal_count() >= 2);
+    for text in [
+        "x = evil(1)\nprint(2)\n",
+        "eval(x)\n",
+        "import os\nos.system(cmd)\n",
+        "from os import system as s\ns(cmd)\n",
+        "EVAL(x)\nSystem(y)\n",
+        "",
+    ] {
+        assert_eq!(
+            on.check_text(Some(Lang::Python), text),
+            off.check_text(Some(Lang::Python), text),
+            "{text:?}"
+        );
+        // Literals are searched ASCII-case-insensitively (a superset is safe).
+        let lower = text.to_ascii_lowercase();
+        let expect = usize::from(lower.contains("eval")) + usize::from(lower.contains("system"));
+        assert_eq!(lq.prefilter.scan(text).count(), expect, "{text:?}");
+    }
+    // A rule switched off disables its patterns in the compiled query.
+    let mut overrides = SeverityOverrides::new();
+    overrides.insert("t.system".into(), None);
+    let set = RuleSet::load(&[dir_source(dir.path())], overrides);
+    let lq = set.lang_query(Lang::Python).expect("python query");
+    assert_eq!(lq.prefilter.scan("os.system(eval(x))").count(), 1);
+    assert_eq!(
+        set.check_text(Some(Lang::Python), "os.system(eval(x))\n")
+            .len(),
+        1
+    );
 }
