@@ -684,10 +684,12 @@ fn call_args<'t>(call: Node<'t>) -> Option<Node<'t>> {
     }
 }
 
+/// (scope node id, name) → assignment value nodes as (start byte, end byte, kind id).
+type AssignMemo = HashMap<(usize, String), Vec<(usize, usize, u16)>>;
+
 thread_local! {
-    /// (scope node id, name) → assignment value nodes as (start, end, kind id), for one file run.
-    static ASSIGN_MEMO: std::cell::RefCell<HashMap<(usize, String), Vec<(usize, usize, u16)>>> =
-        std::cell::RefCell::new(HashMap::new());
+    /// Memoised scope walks for the file run on this thread.
+    static ASSIGN_MEMO: std::cell::RefCell<AssignMemo> = std::cell::RefCell::new(HashMap::new());
 }
 
 /// Forgets memoised scope walks; called when checking of a new file (or new tree) starts, on the
