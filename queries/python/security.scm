@@ -203,11 +203,12 @@
       value: (true) @_value))
   (#eq? @_m "run")
   (#eq? @_kw "debug")) @python.debug-enabled
-(module
-  (expression_statement
-    (assignment
-      left: (identifier) @_name
-      right: (true) @_value) @python.debug-enabled)
+; `DEBUG = True` as a statement (module level or a config class). Not rooted at the module node,
+; so changed-range checking stays incremental.
+(expression_statement
+  (assignment
+    left: (identifier) @_name
+    right: (true) @_value) @python.debug-enabled
   (#eq? @_name "DEBUG"))
 (assignment
   left: (subscript

@@ -354,8 +354,15 @@ impl RuleSet {
         let root_kind = syntax::parse(lang, &Source::Str(""), None)
             .map(|t| t.root_node().kind().to_string())
             .unwrap_or_default();
-        let has_root_patterns =
-            !root_kind.is_empty() && combined.contains(&format!("({root_kind}"));
+        let has_root_patterns = !root_kind.is_empty()
+            && split_patterns(&combined).iter().any(|(_, pattern)| {
+                // A pattern rooted at the tree's root node: `(module …)` or `((module …) …)`.
+                let head =
+                    pattern.trim_start_matches(|c: char| c == '(' || c == '[' || c.is_whitespace());
+                head.starts_with(root_kind.as_str())
+                    && !head[root_kind.len()..]
+                        .starts_with(|c: char| c.is_alphanumeric() || c == '_')
+            });
         let prefilter = if self.use_prefilter {
             self.build_prefilter(&mut query, &compiled_text, &capture_rule)
         } else {

@@ -278,3 +278,23 @@ fn prefilter_skips_patterns_whose_literals_are_absent() {
         1
     );
 }
+
+#[test]
+fn root_patterns_are_detected_by_their_first_node_not_by_comments() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(dir.path(), "rules/t.yaml", RULES);
+    write(
+        dir.path(),
+        "queries/python/t.scm",
+        &format!("; not rooted at (module) despite this comment\n{QUERY}"),
+    );
+    let set = RuleSet::load(&[dir_source(dir.path())], SeverityOverrides::new());
+    assert!(!set.needs_full_check(Lang::Python));
+    write(
+        dir.path(),
+        "queries/python/root.scm",
+        "(module (expression_statement (call) @t.eval))\n",
+    );
+    let set = RuleSet::load(&[dir_source(dir.path())], SeverityOverrides::new());
+    assert!(set.needs_full_check(Lang::Python));
+}
