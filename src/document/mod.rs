@@ -20,13 +20,18 @@ use crate::rules::{Finding, RuleSet};
 use crate::syntax::{self, Lang};
 use crate::text::{ByteEdit, PosRange, PositionEncoding, Text};
 
-use analysis::{AnalysisInput, analyze};
+use analysis::{AnalysisInput, Base, Mode, analyze, rescan_secrets};
 
 /// Documents over this size are parsed on open and save only.
 pub const DEGRADED_BYTES: usize = 2 * 1024 * 1024;
 /// Within a burst of changes, the quiet time before diagnostics are computed. A change after a
 /// quiet period is analysed immediately (leading edge).
 pub const DEBOUNCE: Duration = Duration::from_millis(50);
+/// How long a reparse after an edit may take before the analysis sketches instead (see
+/// [`analysis::Mode::Provisional`]).
+pub const PARSE_BUDGET: Duration = Duration::from_millis(20);
+/// After a sketch, the quiet time before the full reparse is done without a budget.
+pub const SETTLE: Duration = Duration::from_millis(400);
 
 /// One content change of a `didChange`.
 #[derive(Debug, Clone)]
@@ -63,6 +68,8 @@ pub enum DocEvent {
     AnalysisDue {
         uri: String,
         generation: u64,
+        /// Reparse without a budget (typing has paused after a sketch).
+        settle: bool,
     },
     AnalysisDone {
         uri: String,
@@ -74,7 +81,7 @@ pub enum DocEvent {
 /// What an analysis hands back to the actor.
 pub struct AnalysisResult {
     pub version: i32,
-    pub outcome: Result<(Tree, Vec<Finding>, bool, u64), String>,
+    pub outcome: Result<analysis::AnalysisOutput, String>,
     pub secrets: Vec<Finding>,
 }
 
@@ -115,11 +122,20 @@ struct Document {
     version: i32,
     lang: Option<Lang>,
     text: Text,
+    /// The latest analysed tree (edited with every edit since); current when `tree_current`.
     tree: Option<Tree>,
-    /// Query findings of the last analysed tree (before `pending`).
-    query_findings: Option<Arc<Vec<Finding>>>,
-    import_sig: Option<u64>,
+    tree_current: bool,
+    /// The last exact analysis, edited with `pending` (the edits since).
+    exact: Option<Base>,
     pending: Vec<ByteEdit>,
+    /// The last analysis (exact or provisional), edited with `recent` (the edits since).
+    last: Option<Base>,
+    recent: Vec<ByteEdit>,
+    /// Secrets findings of the last analysis.
+    secrets: Option<Arc<Vec<Finding>>>,
+    /// The last analysis was a sketch: until typing pauses, the next ones sketch at once
+    /// instead of trying a reparse that will go over budget again.
+    sketching: bool,
     published: Arc<Vec<Finding>>,
     published_version: i32,
     degraded: bool,
@@ -232,21 +248,28 @@ impl Actor {
                 let uris: Vec<String> = self.docs.keys().cloned().collect();
                 for uri in uris {
                     if let Some(doc) = self.docs.get_mut(&uri) {
-                        doc.query_findings = None;
+                        for base in [&mut doc.exact, &mut doc.last].into_iter().flatten() {
+                            base.findings = None;
+                        }
+                        doc.secrets = None;
                     }
-                    self.start_analysis(&uri);
+                    self.start_analysis(&uri, None);
                 }
             }
             DocEvent::Barrier(tx) => {
                 let _ = tx.send(());
             }
-            DocEvent::AnalysisDue { uri, generation } => {
+            DocEvent::AnalysisDue {
+                uri,
+                generation,
+                settle,
+            } => {
                 if self
                     .docs
                     .get(&uri)
                     .is_some_and(|d| d.generation == generation)
                 {
-                    self.start_analysis(&uri);
+                    self.start_analysis(&uri, (!settle).then_some(PARSE_BUDGET));
                 }
             }
             DocEvent::AnalysisDone {
@@ -297,9 +320,13 @@ impl Actor {
             lang,
             text: Text::new(&text),
             tree: None,
-            query_findings: None,
-            import_sig: None,
+            tree_current: false,
+            exact: None,
             pending: Vec::new(),
+            last: None,
+            recent: Vec::new(),
+            secrets: None,
+            sketching: false,
             published: Arc::new(Vec::new()),
             published_version: version,
             degraded,
@@ -310,7 +337,7 @@ impl Actor {
         self.docs.insert(uri.clone(), doc);
         self.update_snapshot(&uri);
         if !binary {
-            self.start_analysis(&uri);
+            self.start_analysis(&uri, None);
         }
     }
 
@@ -329,11 +356,17 @@ impl Actor {
         }
         for change in changes {
             let edit = doc.text.apply_change(change.range, &change.text, encoding);
+            let input_edit = edit.to_input_edit();
             if let Some(tree) = &mut doc.tree {
-                tree.edit(&edit.to_input_edit());
+                tree.edit(&input_edit);
+            }
+            for base in [&mut doc.exact, &mut doc.last].into_iter().flatten() {
+                base.tree.edit(&input_edit);
             }
             doc.pending.push(edit);
+            doc.recent.push(edit);
         }
+        doc.tree_current = false;
         doc.version = version;
         doc.cancel.store(true, Ordering::Relaxed);
         doc.generation += 1;
@@ -358,14 +391,18 @@ impl Actor {
             return;
         }
         if quiet {
-            self.start_analysis(uri);
+            self.start_analysis(uri, Some(PARSE_BUDGET));
             return;
         }
         let tx = self.tx.clone();
         let uri = uri.to_string();
         tokio::spawn(async move {
             tokio::time::sleep(DEBOUNCE).await;
-            let _ = tx.send(DocEvent::AnalysisDue { uri, generation });
+            let _ = tx.send(DocEvent::AnalysisDue {
+                uri,
+                generation,
+                settle: false,
+            });
         });
     }
 
@@ -379,14 +416,20 @@ impl Actor {
             // The client says the saved content differs from ours; trust it.
             doc.text = Text::new(&text);
             doc.tree = None;
-            doc.query_findings = None;
+            doc.tree_current = false;
+            doc.exact = None;
             doc.pending.clear();
+            doc.last = None;
+            doc.recent.clear();
+            doc.secrets = None;
         }
         doc.generation += 1;
-        self.start_analysis(uri);
+        self.start_analysis(uri, None);
     }
 
-    fn start_analysis(&mut self, uri: &str) {
+    /// Starts analysing the document's current version; `budget` bounds the reparse (see
+    /// [`PARSE_BUDGET`]).
+    fn start_analysis(&mut self, uri: &str, budget: Option<Duration>) {
         let rules = self.rules.clone();
         let tx = self.tx.clone();
         let Some(doc) = self.docs.get_mut(uri) else {
@@ -402,26 +445,49 @@ impl Actor {
         let input = lang.map(|lang| AnalysisInput {
             lang,
             text: text.clone(),
-            old_tree: doc.tree.clone(),
-            old_findings: doc.query_findings.clone(),
-            edits: doc.pending.clone(),
+            exact: doc.exact.clone(),
+            exact_edits: doc.pending.clone(),
+            last: doc.last.clone(),
+            last_edits: doc.recent.clone(),
             rules: rules.clone(),
-            old_import_sig: doc.import_sig,
+            parse_budget: budget.map(|b| if doc.sketching { Duration::ZERO } else { b }),
         });
+        let old_secrets = doc.secrets.clone();
+        let recent = doc.recent.clone();
         let uri = uri.to_string();
         tokio::task::spawn_blocking(move || {
             let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                let started = std::time::Instant::now();
                 let outcome = match input {
-                    Some(input) => analyze(input, &cancel)
-                        .map(|o| (o.tree, o.findings, o.incremental, o.import_sig))
-                        .map_err(|e| e.to_string()),
+                    Some(input) => analyze(input, &cancel).map_err(|e| e.to_string()),
                     None => Err(String::new()),
                 };
+                let queried = started.elapsed();
                 let secrets = if cancel.load(Ordering::Relaxed) {
                     Vec::new()
                 } else {
-                    rules.check_secrets(&text.to_string())
+                    rescan_secrets(
+                        &rules,
+                        &text,
+                        old_secrets.as_deref().map(Vec::as_slice),
+                        &recent,
+                    )
                 };
+                if let Ok(o) = &outcome {
+                    tracing::debug!(
+                        "analysed {uri} v{version}: {:?}, {} bytes queried, syntax errors: {}, \
+                         {} ms (parse {} ms); secrets {} ms",
+                        o.mode,
+                        o.queried_bytes,
+                        o.tree.as_ref().map_or("unknown (sketch)".to_string(), |t| t
+                            .root_node()
+                            .has_error()
+                            .to_string()),
+                        queried.as_millis(),
+                        o.parse_time.as_millis(),
+                        (started.elapsed() - queried).as_millis()
+                    );
+                }
                 AnalysisResult {
                     version,
                     outcome,
@@ -464,18 +530,44 @@ impl Actor {
         }
         let mut findings = Vec::new();
         match result.outcome {
-            Ok((tree, query_findings, incremental, import_sig)) => {
-                doc.import_sig = Some(import_sig);
-                tracing::trace!(
-                    "analysed {uri} v{} ({})",
-                    doc.version,
-                    if incremental { "incremental" } else { "full" }
-                );
-                let query_findings = Arc::new(query_findings);
+            Ok(out) => {
+                let query_findings = Arc::new(out.findings);
                 findings.extend(query_findings.iter().cloned());
-                doc.tree = Some(tree);
-                doc.query_findings = Some(query_findings);
-                doc.pending.clear();
+                match out.tree {
+                    Some(tree) => {
+                        let base = Base {
+                            tree: tree.clone(),
+                            findings: Some(query_findings),
+                            import_sig: out.import_sig,
+                        };
+                        if out.mode != Mode::Provisional {
+                            doc.exact = Some(base.clone());
+                            doc.pending.clear();
+                        }
+                        doc.last = Some(base);
+                        doc.tree = Some(tree);
+                        doc.tree_current = true;
+                        doc.sketching = false;
+                    }
+                    None => {
+                        // A sketch: the last tree stays (edited), with the new findings; the
+                        // full reparse waits until typing pauses.
+                        if let Some(last) = &mut doc.last {
+                            last.findings = Some(query_findings);
+                        }
+                        doc.sketching = true;
+                        let tx = self.tx.clone();
+                        let uri = uri.to_string();
+                        tokio::spawn(async move {
+                            tokio::time::sleep(SETTLE).await;
+                            let _ = tx.send(DocEvent::AnalysisDue {
+                                uri,
+                                generation,
+                                settle: true,
+                            });
+                        });
+                    }
+                }
             }
             Err(msg) if msg.is_empty() => {
                 doc.pending.clear();
@@ -485,7 +577,10 @@ impl Actor {
                 return;
             }
         }
-        findings.extend(result.secrets);
+        let secrets = Arc::new(result.secrets);
+        findings.extend(secrets.iter().cloned());
+        doc.secrets = Some(secrets);
+        doc.recent.clear();
         let source = doc.text.source();
         let suppressions = Suppressions::scan(&source);
         findings.retain(|f| !suppressions.is_suppressed(&source, f));
@@ -513,7 +608,7 @@ impl Actor {
             lang: doc.lang,
             text: doc.text.clone(),
             tree: doc.tree.clone(),
-            tree_current: doc.pending.is_empty() && doc.tree.is_some(),
+            tree_current: doc.tree_current && doc.tree.is_some(),
             findings: doc.published.clone(),
             findings_version: doc.published_version,
             degraded: doc.degraded,

@@ -684,18 +684,21 @@ fn call_args<'t>(call: Node<'t>) -> Option<Node<'t>> {
     }
 }
 
-/// (scope node id, name) → assignment value nodes as (start byte, end byte, kind id).
-type AssignMemo = HashMap<(usize, String), Vec<(usize, usize, u16)>>;
+/// Where a name may be bound in one scope: name → the assignment, loop and mutating-call nodes
+/// that may bind it, as (start byte, end byte, kind id). Built by one walk of the scope; the exact
+/// per-name check runs on these candidates only.
+type ScopeIndex = HashMap<String, Vec<(usize, usize, u16)>>;
 
 thread_local! {
-    /// Memoised scope walks for the file run on this thread.
-    static ASSIGN_MEMO: std::cell::RefCell<AssignMemo> = std::cell::RefCell::new(HashMap::new());
+    /// Scope indexes (by scope node id) for the file run on this thread.
+    static SCOPE_MEMO: std::cell::RefCell<HashMap<usize, std::rc::Rc<ScopeIndex>>> =
+        std::cell::RefCell::new(HashMap::new());
 }
 
 /// Forgets memoised scope walks; called when checking of a new file (or new tree) starts, on the
 /// thread that will run its checks.
 pub fn reset_memo() {
-    ASSIGN_MEMO.with(|m| m.borrow_mut().clear());
+    SCOPE_MEMO.with(|m| m.borrow_mut().clear());
 }
 
 /// The node under `scope` with exactly this range and kind.
@@ -1123,27 +1126,30 @@ impl Analyzer<'_, '_> {
     }
 
     /// The values assigned to `name` in `scope` (not inside nested functions), ending before
-    /// `limit` when given. The walk over a scope is memoised per (scope, name) for the current
-    /// file run (see [`reset_memo`]): module-level code in a large file would otherwise be walked
-    /// again for every variable of every match.
+    /// `limit` when given. Each scope is walked once per file run (see [`reset_memo`]) into an
+    /// index by name: module-level code in a large file would otherwise be walked again for every
+    /// variable of every match.
     fn assignments<'t>(&self, scope: Node<'t>, name: &str, limit: Option<usize>) -> Vec<Node<'t>> {
-        let key = (scope.id(), name.to_string());
-        let cached = ASSIGN_MEMO.with(|m| m.borrow().get(&key).cloned());
-        let mut out: Vec<Node<'t>> = match cached {
-            Some(list) => list
-                .iter()
-                .filter_map(|&(s, e, k)| find_node(scope, s, e, k))
-                .collect(),
+        let cached = SCOPE_MEMO.with(|m| m.borrow().get(&scope.id()).cloned());
+        let index = match cached {
+            Some(index) => index,
             None => {
-                let all = self.walk_assignments(scope, name);
-                let coords = all
-                    .iter()
-                    .map(|n| (n.start_byte(), n.end_byte(), n.kind_id()))
-                    .collect();
-                ASSIGN_MEMO.with(|m| m.borrow_mut().insert(key, coords));
-                all
+                let index = std::rc::Rc::new(self.index_scope(scope));
+                SCOPE_MEMO.with(|m| m.borrow_mut().insert(scope.id(), index.clone()));
+                index
             }
         };
+        let mut out = Vec::new();
+        for &(s, e, k) in index.get(name).map(Vec::as_slice).unwrap_or_default() {
+            let Some(node) = find_node(scope, s, e, k) else {
+                continue;
+            };
+            if self.k.calls.contains(&node.kind()) {
+                self.mutation_values(node, name, &mut out);
+            } else {
+                self.assignment_values(node, name, &mut out);
+            }
+        }
         if let Some(limit) = limit {
             out.retain(|v| v.end_byte() <= limit);
         }
@@ -1151,23 +1157,110 @@ impl Analyzer<'_, '_> {
         out
     }
 
-    fn walk_assignments<'t>(&self, scope: Node<'t>, name: &str) -> Vec<Node<'t>> {
-        let mut out = Vec::new();
-        let mut stack = named(scope);
-        // For a function scope, skip the parameters (handled separately).
-        while let Some(node) = stack.pop() {
-            let kind = node.kind();
-            if self.k.functions.contains(&kind) {
+    /// One walk of `scope` (skipping nested functions): every assignment or loop node under each
+    /// name its target may bind, and every call under the receiver it may mutate. A superset:
+    /// [`Self::assignment_values`] and [`Self::mutation_values`] decide exactly.
+    fn index_scope(&self, scope: Node<'_>) -> ScopeIndex {
+        let mut index: ScopeIndex = HashMap::new();
+        let mut names = Vec::new();
+        let mut cursor = scope.walk();
+        if !cursor.goto_first_child() {
+            return index;
+        }
+        'walk: loop {
+            let node = cursor.node();
+            let mut descend = true;
+            if node.is_named() {
+                let kind = node.kind();
+                if self.k.functions.contains(&kind) {
+                    descend = false;
+                } else if self.k.assigns.contains(&kind) || self.k.loops.contains(&kind) {
+                    if let Some(left) = node
+                        .child_by_field_name("left")
+                        .or_else(|| node.child_by_field_name("name"))
+                        .or_else(|| node.child_by_field_name("pattern"))
+                    {
+                        names.clear();
+                        self.bound_names(left, &mut names);
+                        names.sort_unstable();
+                        names.dedup();
+                        for n in names.drain(..) {
+                            index.entry(n).or_default().push((
+                                node.start_byte(),
+                                node.end_byte(),
+                                node.kind_id(),
+                            ));
+                        }
+                    }
+                } else if self.k.calls.contains(&kind)
+                    && let Some(callee) = callee_text(self.lang, self.source, node)
+                    && let Some((recv, _)) = callee.rsplit_once('.')
+                {
+                    index.entry(recv.to_string()).or_default().push((
+                        node.start_byte(),
+                        node.end_byte(),
+                        node.kind_id(),
+                    ));
+                }
+            }
+            if descend && cursor.goto_first_child() {
                 continue;
             }
-            if self.k.assigns.contains(&kind) || self.k.loops.contains(&kind) {
-                self.assignment_values(node, name, &mut out);
-            } else if self.k.calls.contains(&kind) {
-                self.mutation_values(node, name, &mut out);
+            while !cursor.goto_next_sibling() {
+                if !cursor.goto_parent() || cursor.node().id() == scope.id() {
+                    break 'walk;
+                }
             }
-            stack.extend(named(node));
         }
-        out
+        index
+    }
+
+    /// Every name [`Self::binds`] could accept for `left` (it mirrors that function).
+    fn bound_names(&self, left: Node<'_>, out: &mut Vec<String>) {
+        match left.kind() {
+            "identifier" | "shorthand_property_identifier_pattern" | "constant" => {
+                out.push(self.source.slice(left.byte_range()).into_owned());
+            }
+            "subscript"
+            | "attribute"
+            | "subscript_expression"
+            | "member_expression"
+            | "index_expression"
+            | "element_reference"
+            | "field_access"
+            | "array_access"
+            | "selector_expression"
+            | "field_expression" => {
+                if let Some(root) = left
+                    .child_by_field_name("object")
+                    .or_else(|| left.child_by_field_name("value"))
+                    .or_else(|| left.child_by_field_name("operand"))
+                    .or_else(|| left.child_by_field_name("array"))
+                {
+                    self.bound_names(root, out);
+                }
+            }
+            "pattern_list"
+            | "tuple_pattern"
+            | "list_pattern"
+            | "expression_list"
+            | "array_pattern"
+            | "object_pattern"
+            | "pair_pattern"
+            | "left_assignment_list"
+            | "destructured_left_assignment"
+            | "tuple"
+            | "list"
+            | "mut_pattern"
+            | "ref_pattern"
+            | "parenthesized_expression" => {
+                let mut cursor = left.walk();
+                for c in left.named_children(&mut cursor) {
+                    self.bound_names(c, out);
+                }
+            }
+            _ => {}
+        }
     }
 
     fn binds(&self, left: Node<'_>, name: &str) -> bool {

@@ -230,6 +230,27 @@ pub fn parse_with_cancel(
     })
 }
 
+/// Parses only the given byte ranges of `source` (sorted, disjoint), from scratch: the tree's
+/// nodes keep their offsets in the whole text. For a quick look at a few statements of a large
+/// file whose full reparse is slow.
+pub fn parse_ranges(
+    lang: Lang,
+    source: &Source<'_>,
+    ranges: &[tree_sitter::Range],
+) -> Result<Tree, SyntaxError> {
+    let mut parser = Parser::new();
+    parser
+        .set_language(lang.grammar())
+        .map_err(|_| SyntaxError::Incompatible(lang.name()))?;
+    parser
+        .set_included_ranges(ranges)
+        .map_err(|_| SyntaxError::Cancelled(lang.name()))?;
+    let mut read = |byte: usize, _: tree_sitter::Point| source.chunk_at(byte);
+    parser
+        .parse_with_options(&mut read, None, None)
+        .ok_or(SyntaxError::Cancelled(lang.name()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
