@@ -147,10 +147,8 @@
 
 ; python.html-magic-method
 ; A class with `__html__` tells Jinja2/Django/MarkupSafe that its `str` is already safe HTML.
-(class_definition
-  body: (block
-    (function_definition
-      name: (identifier) @_name) @python.html-magic-method)
+((function_definition
+  name: (identifier) @_name) @python.html-magic-method
   (#eq? @_name "__html__"))
 
 ; python.markup-unescape

@@ -359,9 +359,9 @@
 ; python.xss-safe-marking
 ; A subclass of a "safe string" type, a filter declared `is_safe=True`, or `@html_safe`: values
 ; of these bypass autoescaping.
-(class_definition
-  superclasses: (argument_list (_) @_base)
-  (#match? @_base "(^|\\.)(SafeString|SafeText|SafeData|SafeBytes|Markup)$")) @python.xss-safe-marking
+; (the superclasses of a class: the `parent` check of the rule keeps only those)
+((argument_list (_) @_base) @_superclasses @python.xss-safe-marking
+  (#match? @_base "(^|\\.)(SafeString|SafeText|SafeData|SafeBytes|Markup)$"))
 (decorator
   (call
     function: (attribute attribute: (identifier) @_f)

@@ -146,6 +146,7 @@ pub fn analyze(input: AnalysisInput, cancel: &AtomicBool) -> Result<AnalysisOutp
     let parse_time = started.elapsed();
     let len = input.text.len_bytes();
     let import_sig = import_signature(input.lang, &tree, &input.text);
+    let may_root_at = |kind: &str| input.rules.may_root_at(input.lang, kind);
     let output =
         |tree: Tree, findings: Vec<Finding>, mode: Mode, queried_bytes: usize| AnalysisOutput {
             tree: Some(tree),
@@ -176,7 +177,7 @@ pub fn analyze(input: AnalysisInput, cancel: &AtomicBool) -> Result<AnalysisOutp
                 .map(|r| r.start_byte..r.end_byte)
                 .collect();
             ranges.extend(edited_spans(&input.exact_edits));
-            widen_to_top_level(&tree, &ranges)
+            widen_to_units(&tree, &ranges, &may_root_at)
         });
     let exact_cost = exact_region.as_deref().map_or(len, total);
     // The provisional path, when error recovery made the exact one expensive.
@@ -187,7 +188,7 @@ pub fn analyze(input: AnalysisInput, cancel: &AtomicBool) -> Result<AnalysisOutp
             .and_then(|b| b.findings.as_ref().map(|f| (b, f)))
     {
         // The statements being edited, as the last tree delimits them.
-        let region = widen_to_top_level(&last.tree, &edited_spans(&input.last_edits));
+        let region = widen_to_units(&last.tree, &edited_spans(&input.last_edits), &may_root_at);
         let cost = total(&region);
         if exact_cost > (PROVISIONAL_RATIO * cost).max(PROVISIONAL_MIN_BYTES)
             && (cost as f64) <= FULL_CHECK_FRACTION * len as f64
@@ -232,8 +233,9 @@ fn sketch(input: &AnalysisInput, started: std::time::Instant) -> Option<Analysis
     let last = input.last.as_ref()?;
     let last_findings = last.findings.as_ref()?;
     let len = input.text.len_bytes();
+    let may_root_at = |kind: &str| input.rules.may_root_at(input.lang, kind);
     let region: Vec<Range<usize>> =
-        widen_to_top_level(&last.tree, &edited_spans(&input.last_edits))
+        widen_to_units(&last.tree, &edited_spans(&input.last_edits), &may_root_at)
             .into_iter()
             .map(|r| r.start.min(len)..r.end.min(len))
             .filter(|r| !r.is_empty())
@@ -244,8 +246,31 @@ fn sketch(input: &AnalysisInput, started: std::time::Instant) -> Option<Analysis
     }
     let mut findings = shifted_outside(last_findings, &input.last_edits, &region);
     if !region.is_empty() {
-        let mut ranges = import_ranges(input.lang, &last.tree, &input.text);
-        ranges.extend(region.iter().cloned());
+        // What to parse: the imports, each unit from the start of its line (indentation is
+        // syntax in Python), and the first line of every definition around a unit (`class C:`).
+        let text = &input.text;
+        let mut ranges = import_ranges(input.lang, &last.tree, text);
+        for r in &region {
+            let from = text.line_start(text.line_of(r.start));
+            ranges.push(from..r.end);
+            let mut up = last
+                .tree
+                .root_node()
+                .descendant_for_byte_range(r.start, r.end);
+            while let Some(node) = up {
+                if node.parent().is_some()
+                    && node.start_byte() < from
+                    && node.child_by_field_name("name").is_some()
+                {
+                    let line = text.line_of(node.start_byte());
+                    let header = text.line_start(line)..text.line_start(line + 1);
+                    if header.end <= from {
+                        ranges.push(header);
+                    }
+                }
+                up = node.parent();
+            }
+        }
         ranges.retain(|r| r.end <= len && !r.is_empty());
         ranges.sort_by_key(|r| (r.start, r.end));
         let mut merged: Vec<Range<usize>> = Vec::new();
@@ -446,25 +471,47 @@ fn intersects(a: &Range<usize>, b: &Range<usize>) -> bool {
     a.start < b.end && b.start < a.end
 }
 
-/// Widens byte ranges to whole top-level nodes (children of the root) and merges them.
-fn widen_to_top_level(tree: &Tree, ranges: &[Range<usize>]) -> Vec<Range<usize>> {
-    if ranges.is_empty() {
-        return Vec::new();
-    }
-    let root = tree.root_node();
-    let mut cursor = root.walk();
-    let children: Vec<Range<usize>> = root.children(&mut cursor).map(|n| n.byte_range()).collect();
+/// Nodes smaller than this are re-queried whole rather than descended into.
+const UNIT_MIN_BYTES: usize = if cfg!(test) { 48 } else { 2048 };
+
+/// Widens byte ranges to the units that must be re-queried whole, and merges them. A unit is a
+/// top-level node (a child of the root), or — inside a large node that no pattern can be rooted
+/// at (a class, its body) — the children of that node the range touches: every match that
+/// involves the range is then rooted inside a unit, so all its captures are too.
+fn widen_to_units(
+    tree: &Tree,
+    ranges: &[Range<usize>],
+    may_root_at: &dyn Fn(&str) -> bool,
+) -> Vec<Range<usize>> {
     let mut out: Vec<Range<usize>> = Vec::new();
     for r in ranges {
-        let mut start = r.start;
-        let mut end = r.end;
-        for c in &children {
-            if c.start <= r.end && r.start <= c.end {
-                start = start.min(c.start);
-                end = end.max(c.end);
+        let mut node = tree.root_node();
+        let mut unit = r.clone();
+        loop {
+            let mut cursor = node.walk();
+            let touched: Vec<tree_sitter::Node<'_>> = node
+                .children(&mut cursor)
+                .filter(|c| c.start_byte() <= r.end && r.start <= c.end_byte())
+                .collect();
+            let (Some(first), Some(last)) = (touched.first(), touched.last()) else {
+                break;
+            };
+            unit = r.start.min(first.start_byte())..r.end.max(last.end_byte());
+            // Descend into a single large child that holds the whole range and cannot be a
+            // pattern root.
+            let [only] = touched.as_slice() else {
+                break;
+            };
+            if only.start_byte() > r.start
+                || only.end_byte() < r.end
+                || only.byte_range().len() < UNIT_MIN_BYTES
+                || may_root_at(only.kind())
+            {
+                break;
             }
+            node = *only;
         }
-        out.push(start..end);
+        out.push(unit);
     }
     out.sort_by_key(|r| (r.start, r.end));
     let mut merged: Vec<Range<usize>> = Vec::new();

@@ -29,9 +29,10 @@ pub const DEGRADED_BYTES: usize = 2 * 1024 * 1024;
 pub const DEBOUNCE: Duration = Duration::from_millis(50);
 /// How long a reparse after an edit may take before the analysis sketches instead (see
 /// [`analysis::Mode::Provisional`]).
-pub const PARSE_BUDGET: Duration = Duration::from_millis(20);
+/// (Zero in unit tests, so that every edit after the first analysis sketches.)
+pub const PARSE_BUDGET: Duration = Duration::from_millis(if cfg!(test) { 0 } else { 20 });
 /// After a sketch, the quiet time before the full reparse is done without a budget.
-pub const SETTLE: Duration = Duration::from_millis(400);
+pub const SETTLE: Duration = Duration::from_millis(if cfg!(test) { 100 } else { 400 });
 
 /// One content change of a `didChange`.
 #[derive(Debug, Clone)]
@@ -625,3 +626,6 @@ pub fn current_tree(snapshot: &DocSnapshot) -> Option<Tree> {
     let lang = snapshot.lang?;
     syntax::parse(lang, &snapshot.text.source(), None).ok()
 }
+
+#[cfg(test)]
+mod tests;

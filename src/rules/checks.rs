@@ -165,6 +165,8 @@ pub const KNOWN: &[&str] = &[
     "security-context",
     "permissive-mode",
     "value-matches",
+    "parent",
+    "inside",
 ];
 
 pub fn is_known(name: &str) -> bool {
@@ -195,6 +197,27 @@ pub fn run(name: &str, args: &[String], capture: Option<&str>, ctx: &CheckCtx<'_
         )),
         "permissive-mode" => keep_if(permissive_mode(ctx, node, args.first().map(String::as_str))),
         "value-matches" => keep_if(value_matches(ctx, node, args)),
+        // The node's parent is of one of these kinds (`superclasses` of a class: its
+        // `argument_list` whose parent is the `class_definition`).
+        "parent" => keep_if(
+            node.parent()
+                .is_some_and(|p| args.iter().any(|k| k == p.kind())),
+        ),
+        // Some ancestor of the node is of one of these kinds. Lets a pattern be rooted at the
+        // node itself rather than at the ancestor, so that editing a large class re-queries only
+        // the member being edited.
+        "inside" => {
+            let mut up = node.parent();
+            let mut found = false;
+            while let Some(p) = up {
+                if args.iter().any(|k| k == p.kind()) {
+                    found = true;
+                    break;
+                }
+                up = p.parent();
+            }
+            keep_if(found)
+        }
         _ => Verdict::Keep,
     }
 }

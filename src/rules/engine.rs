@@ -37,6 +37,9 @@ struct LangQuery {
     capture_rule: Vec<Option<usize>>,
     /// Some pattern may match the tree's root node; changed-range checking must then re-check all.
     has_root_patterns: bool,
+    /// The node kinds a pattern can be rooted at; `None` when some pattern can be rooted at any
+    /// kind (a wildcard, an alternation, or a sequence of siblings).
+    heads: Option<std::collections::HashSet<String>>,
     /// Which patterns can report in a given file.
     prefilter: Prefilter,
 }
@@ -363,22 +366,29 @@ impl RuleSet {
                     && !head[root_kind.len()..]
                         .starts_with(|c: char| c.is_alphanumeric() || c == '_')
             });
+        let heads = pattern_heads(&query, &compiled_text);
         let prefilter = if self.use_prefilter {
             self.build_prefilter(&mut query, &compiled_text, &capture_rule)
         } else {
             Prefilter::new(Literals::default(), Vec::new())
         };
         tracing::debug!(
-            "compiled {} rule patterns for {} in {:?} ({} prefilter literals)",
+            "compiled {} rule patterns for {} in {:?} ({} prefilter literals; rooted at {})",
             query.pattern_count(),
             lang.name(),
             started.elapsed(),
-            prefilter.literal_count()
+            prefilter.literal_count(),
+            heads.as_ref().map_or("any kind".to_string(), |h| {
+                let mut h: Vec<&str> = h.iter().map(String::as_str).collect();
+                h.sort_unstable();
+                h.join(" ")
+            })
         );
         Some(LangQuery {
             query,
             capture_rule,
             has_root_patterns,
+            heads,
             prefilter,
         })
     }
@@ -460,6 +470,13 @@ impl RuleSet {
     /// Whether changed-range checking is unsafe for this language (a pattern can match the root).
     pub fn needs_full_check(&self, lang: Lang) -> bool {
         self.lang_query(lang).is_some_and(|q| q.has_root_patterns)
+    }
+
+    /// Whether some pattern of this language can be rooted at a node of `kind` (a match of it
+    /// could then span everything below such a node). True when unsure.
+    pub fn may_root_at(&self, lang: Lang, kind: &str) -> bool {
+        self.lang_query(lang)
+            .is_some_and(|q| q.heads.as_ref().is_none_or(|h| h.contains(kind)))
     }
 
     fn effective_severity(&self, rule: &Rule) -> Option<Severity> {
@@ -674,6 +691,30 @@ impl RuleSet {
 /// Splits query source into its top-level patterns, with each pattern's zero-based first line.
 /// Comments (`;`) and strings are respected; captures and quantifiers after a closing parenthesis
 /// stay with their pattern.
+/// The node kinds the patterns of `query` are rooted at (see [`LangQuery::heads`]).
+fn pattern_heads(query: &Query, text: &str) -> Option<std::collections::HashSet<String>> {
+    let mut heads = std::collections::HashSet::new();
+    for i in 0..query.pattern_count() {
+        if !query.is_pattern_rooted(i) || query.is_pattern_non_local(i) {
+            return None;
+        }
+        let pattern = text.get(query.start_byte_for_pattern(i)..query.end_byte_for_pattern(i))?;
+        // `(kind …)` or `((kind …) @cap (#pred …))`; anything else counts as any kind.
+        let rest = pattern.trim_start();
+        let rest = rest.strip_prefix('(')?.trim_start();
+        let rest = rest.strip_prefix('(').unwrap_or(rest).trim_start();
+        let head: String = rest
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect();
+        if head.is_empty() || head == "_" {
+            return None;
+        }
+        heads.insert(head);
+    }
+    Some(heads)
+}
+
 pub fn split_patterns(src: &str) -> Vec<(usize, &str)> {
     let bytes = src.as_bytes();
     let mut out = Vec::new();

@@ -299,6 +299,34 @@ fn over_budget_analysis_sketches_the_edited_statement() {
     assert_eq!(out.findings.len(), 79);
 }
 
+/// Inside a large class that no pattern can be rooted at, the unit re-queried is the method
+/// being edited, not the class.
+#[test]
+fn units_are_members_of_large_classes() {
+    let rules = rules();
+    let methods: String = (0..6)
+        .map(|i| format!("    def m{i}(self, b):\n        return eval(b) == None\n\n"))
+        .collect();
+    let text = format!("import os\n\nclass K:\n{methods}");
+    let tree = syntax::parse(Lang::Python, &Source::Str(&text), None).expect("parse");
+    let at = text.find("def m3").expect("m3") + 12;
+    let may_root_at = |kind: &str| rules.may_root_at(Lang::Python, kind);
+    assert!(!may_root_at("class_definition") && may_root_at("call"));
+    let units = widen_to_units(&tree, std::slice::from_ref(&(at..at + 1)), &may_root_at);
+    let m3 = text.find("def m3").expect("m3");
+    let m4 = text.find("\n\n    def m4").expect("m4");
+    assert_eq!(units, vec![m3..m4]);
+    // A range that spans two methods is widened to both; one on the class line to the class.
+    let both = widen_to_units(&tree, std::slice::from_ref(&(at..m4 + 8)), &may_root_at);
+    assert_eq!(both.len(), 1);
+    assert!(both[0].start == m3 && both[0].end > m4 + 8);
+    // An edit of the class name re-queries only the header tokens it touches: no pattern can
+    // be rooted at the class, so no match spans from the name into the methods.
+    let k = text.find("K:").expect("K");
+    let header = widen_to_units(&tree, std::slice::from_ref(&(k..k + 1)), &may_root_at);
+    assert_eq!(header, vec![k..k + 2]);
+}
+
 fn arb_insert() -> impl Strategy<Value = String> {
     prop_oneof![
         Just("eval(x)".to_string()),
@@ -324,10 +352,14 @@ proptest! {
     /// opened a syntax error) holds only the base's findings moved by the edits and findings of a
     /// full re-check, and the next analysis starts from the same base again.
     #[test]
-    fn incremental_equals_full(edits in proptest::collection::vec((0usize..1200, 0usize..12, arb_insert()), 1..8)) {
+    fn incremental_equals_full(edits in proptest::collection::vec((0usize..2400, 0usize..12, arb_insert()), 1..8)) {
         let rules = rules();
         // Long enough for an unmatched `(` to reshape more than the provisional threshold.
-        let sample = format!("{BASE}{}", (0..16).map(|i| format!("def g{i}(b):\n    return eval(b) == None\n\n")).collect::<String>());
+        let sample = format!(
+            "{BASE}{}class K:\n{}",
+            (0..16).map(|i| format!("def g{i}(b):\n    return eval(b) == None\n\n")).collect::<String>(),
+            (0..8).map(|i| format!("    def m{i}(self, b):\n        try:\n            return eval(b) == None\n        except:\n            pass\n\n")).collect::<String>(),
+        );
         let mut text = Text::new(&sample);
         let mut reference = sample.clone();
         let mut state = State::new(&rules, &text);
