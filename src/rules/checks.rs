@@ -281,7 +281,7 @@ fn resolves_to(ctx: &CheckCtx<'_, '_>, node: Node<'_>, names: &[String]) -> bool
     if root.id() == callee.id() {
         return false;
     }
-    let Some(ctor) = taint::constructor_of(ctx.lang, ctx.source, root) else {
+    let Some(ctor) = taint::constructor_of(ctx.lang, ctx.source, ctx.tree.root_node(), root) else {
         return false;
     };
     let root_text = ctx.text(root);

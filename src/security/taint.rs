@@ -701,17 +701,27 @@ pub fn reset_memo() {
     SCOPE_MEMO.with(|m| m.borrow_mut().clear());
 }
 
-/// The node under `scope` with exactly this range and kind.
+/// The node under `scope` with exactly this range and kind (found by walking down: `parent`
+/// walks down from the root on every call).
 fn find_node(scope: Node<'_>, start: usize, end: usize, kind: u16) -> Option<Node<'_>> {
-    let mut node = scope.descendant_for_byte_range(start, end)?;
+    if scope.start_byte() == start && scope.end_byte() == end && scope.kind_id() == kind {
+        return Some(scope);
+    }
+    let mut cursor = scope.walk();
     loop {
-        if node.kind_id() == kind && node.start_byte() == start && node.end_byte() == end {
-            return Some(node);
+        cursor.goto_first_child_for_byte(start)?;
+        loop {
+            let cur = cursor.node();
+            if cur.start_byte() == start && cur.end_byte() == end && cur.kind_id() == kind {
+                return Some(cur);
+            }
+            if cur.start_byte() <= start && end <= cur.end_byte() {
+                break; // descend into it
+            }
+            if cur.start_byte() > start || !cursor.goto_next_sibling() {
+                return None;
+            }
         }
-        if node.id() == scope.id() {
-            return None;
-        }
-        node = node.parent()?;
     }
 }
 
@@ -802,11 +812,24 @@ fn literal_prefix(source: Source<'_>, node: Node<'_>) -> String {
 /// (`opener = urllib.URLopener()`, `const c = new Client()`), that call's callee text
 /// (`urllib.URLopener`, `Client`), so a method call on the variable can be resolved like a call on
 /// the constructor's result.
-pub fn constructor_of(lang: Lang, source: Source<'_>, ident: Node<'_>) -> Option<String> {
+pub fn constructor_of<'t>(
+    lang: Lang,
+    source: Source<'_>,
+    root: Node<'t>,
+    ident: Node<'t>,
+) -> Option<String> {
     let k = kinds(lang);
     if !k.identifiers.contains(&ident.kind()) {
         return None;
     }
+    // The enclosing scopes, innermost first, from one walk down from the root
+    // (`Node::parent` walks down from the root on every call).
+    let mut scopes: Vec<Node<'t>> = ancestors(root, ident)
+        .into_iter()
+        .filter(|n| k.functions.contains(&n.kind()))
+        .collect();
+    scopes.reverse();
+    scopes.push(root);
     let a = Analyzer {
         lang,
         source,
@@ -815,14 +838,8 @@ pub fn constructor_of(lang: Lang, source: Source<'_>, ident: Node<'_>) -> Option
         budget: 50,
     };
     let name = source.slice(ident.byte_range()).into_owned();
-    let mut scope = enclosing_scope(k, ident);
-    let mut innermost = true;
-    loop {
-        let limit = if innermost {
-            Some(ident.start_byte())
-        } else {
-            None
-        };
+    for (i, &scope) in scopes.iter().enumerate() {
+        let limit = (i == 0).then(|| ident.start_byte());
         let values = a.assignments(scope, &name, limit);
         if let Some(last) = values.last() {
             let mut v = *last;
@@ -838,9 +855,43 @@ pub fn constructor_of(lang: Lang, source: Source<'_>, ident: Node<'_>) -> Option
                 None
             };
         }
-        innermost = false;
-        scope = enclosing_scope(k, scope.parent()?);
+        // A parameter shadows every outer binding: it was not built by a constructor here.
+        if k.functions.contains(&scope.kind())
+            && parameter_names(lang, source, scope)
+                .iter()
+                .chain(["self", "cls", "this"].map(str::to_string).iter())
+                .any(|p| *p == name)
+        {
+            return None;
+        }
     }
+    None
+}
+
+/// The ancestors of `node` below `root` (root excluded), outermost first, found by walking down.
+fn ancestors<'t>(root: Node<'t>, node: Node<'t>) -> Vec<Node<'t>> {
+    let mut out = Vec::new();
+    let mut cursor = root.walk();
+    'down: loop {
+        // Skips the children that end before the node without looking at them.
+        if cursor.goto_first_child_for_byte(node.start_byte()).is_none() {
+            break;
+        }
+        loop {
+            let cur = cursor.node();
+            if cur.id() == node.id() {
+                break 'down;
+            }
+            if cur.start_byte() <= node.start_byte() && node.end_byte() <= cur.end_byte() {
+                out.push(cur);
+                continue 'down;
+            }
+            if cur.start_byte() > node.start_byte() || !cursor.goto_next_sibling() {
+                break 'down;
+            }
+        }
+    }
+    out
 }
 
 /// The names a function binds as parameters (excluding `self`/`cls`/`this`).
@@ -1949,7 +2000,7 @@ mod tests {
             .descendant_for_byte_range(at, at + 6)
             .expect("node");
         assert_eq!(
-            constructor_of(Lang::Python, source, node).as_deref(),
+            constructor_of(Lang::Python, source, tree.root_node(), node).as_deref(),
             Some("urllib.URLopener")
         );
         let src = "const c = new Telnet();\nc.connect(p);\n";
@@ -1961,7 +2012,7 @@ mod tests {
             .descendant_for_byte_range(at, at + 1)
             .expect("node");
         assert_eq!(
-            constructor_of(Lang::JavaScript, source, node).as_deref(),
+            constructor_of(Lang::JavaScript, source, tree.root_node(), node).as_deref(),
             Some("Telnet")
         );
     }
