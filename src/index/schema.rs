@@ -1,12 +1,14 @@
 //! The tantivy schema: one document per chunk and one per file (content hash, mtime, size),
 //! and the conversions between them and [`Chunk`]/[`FileRecord`].
 
+use std::path::Path;
+
 use tantivy::schema::{
     FAST, Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
 };
 use tantivy::{Index, TantivyDocument};
 
-use super::chunk::{Chunk, ChunkKind};
+use super::chunk::{Chunk, ChunkKind, FileKind};
 use super::tokenizer::{CODE_TOKENIZER, IDENT_TOKENIZER, code_analyzer, ident_analyzer};
 
 /// `doctype` of chunk documents.
@@ -30,11 +32,16 @@ pub struct Fields {
     /// Name of the definition, tokenized without stemming, for symbol look-up.
     pub symbol_ident: Field,
     pub container: Field,
+    /// Chunk documents: the name of the enclosing class, impl, trait or module, tokenized.
+    pub container_text: Field,
     pub body: Field,
     pub start_line: Field,
     pub end_line: Field,
     /// Chunk documents: 1 when the path looks like a test, 0 otherwise (fast field).
     pub test: Field,
+    /// Chunk documents: 1 for prose (sections and windows of Markdown, reStructuredText and
+    /// text documents), 0 otherwise (fast field).
+    pub prose: Field,
     /// File documents: workspace-relative path (exact term).
     pub file_path: Field,
     pub hash: Field,
@@ -86,6 +93,10 @@ pub fn build_schema() -> (Schema, Fields) {
         text(IDENT_TOKENIZER, IndexRecordOption::Basic),
     );
     let container = b.add_text_field("container", STORED);
+    let container_text = b.add_text_field(
+        "container_text",
+        text(CODE_TOKENIZER, IndexRecordOption::WithFreqs),
+    );
     let body = b.add_text_field(
         "body",
         text(CODE_TOKENIZER, IndexRecordOption::WithFreqs).set_stored(),
@@ -93,6 +104,7 @@ pub fn build_schema() -> (Schema, Fields) {
     let start_line = b.add_u64_field("start_line", STORED);
     let end_line = b.add_u64_field("end_line", STORED);
     let test = b.add_u64_field("test", FAST);
+    let prose = b.add_u64_field("prose", FAST);
     let file_path = b.add_text_field("file_path", STRING | STORED);
     let hash = b.add_text_field("hash", STORED);
     let mtime = b.add_u64_field("mtime", STORED);
@@ -108,10 +120,12 @@ pub fn build_schema() -> (Schema, Fields) {
         symbol,
         symbol_ident,
         container,
+        container_text,
         body,
         start_line,
         end_line,
         test,
+        prose,
         file_path,
         hash,
         mtime,
@@ -147,8 +161,10 @@ impl Fields {
         }
         if let Some(container) = &chunk.container {
             doc.add_text(self.container, container);
+            doc.add_text(self.container_text, container);
         }
         doc.add_u64(self.test, u64::from(is_test_path(&chunk.path)));
+        doc.add_u64(self.prose, u64::from(is_prose(chunk)));
         doc.add_text(self.body, &chunk.text);
         doc.add_u64(self.start_line, u64::from(chunk.start_line));
         doc.add_u64(self.end_line, u64::from(chunk.end_line));
@@ -211,6 +227,14 @@ impl Fields {
     }
 }
 
+/// Whether a chunk is prose: a piece of a Markdown, reStructuredText or plain text document.
+pub fn is_prose(chunk: &Chunk) -> bool {
+    matches!(
+        FileKind::of(Path::new(&chunk.path)),
+        FileKind::Markdown | FileKind::Rst | FileKind::Text
+    )
+}
+
 /// Whether a workspace-relative path looks like a test file.
 pub fn is_test_path(path: &str) -> bool {
     let mut parts = path.split('/').peekable();
@@ -241,6 +265,26 @@ pub fn is_test_path(path: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn prose_chunks() {
+        let chunk = |path: &str| Chunk {
+            path: path.to_string(),
+            lang: String::new(),
+            kind: ChunkKind::Section,
+            symbol: None,
+            container: None,
+            start_line: 1,
+            end_line: 1,
+            text: String::new(),
+        };
+        for path in ["README.md", "docs/api.rst", "NOTES.txt", "LICENSE"] {
+            assert!(is_prose(&chunk(path)), "{path}");
+        }
+        for path in ["src/lib.rs", "app.py", "config.yaml", "data.csv"] {
+            assert!(!is_prose(&chunk(path)), "{path}");
+        }
+    }
 
     #[test]
     fn test_paths() {

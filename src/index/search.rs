@@ -2,29 +2,41 @@
 //! for prompts.
 //!
 //! Scoring is BM25 over the code-tokenized fields, summed: symbol names weigh
-//! [`SYMBOL_BOOST`] times the body, paths [`PATH_BOOST`] times.
+//! [`SYMBOL_BOOST`] times the body, container names [`CONTAINER_BOOST`] times, paths
+//! [`PATH_BOOST`] times. Scores of test chunks are then multiplied by [`TEST_WEIGHT`] and those
+//! of prose chunks by [`PROSE_WEIGHT`].
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use serde::Serialize;
-use tantivy::collector::TopDocs;
+use tantivy::collector::{Collector, TopDocs};
+use tantivy::columnar::ColumnValues;
 use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, Occur, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{DocId, Score, Searcher, SegmentReader, TantivyDocument, Term};
+use tantivy::{DocAddress, DocId, Score, Searcher, SegmentReader, TantivyDocument, Term};
 
 use super::IndexError;
 use super::chunk::{Chunk, ChunkKind};
 use super::schema::{DOCTYPE_CHUNK, Fields};
-use super::tokenizer::{analyze, code_analyzer, ident_analyzer};
+use super::tokenizer::{analyze, code_analyzer, ident_analyzer, light_stem};
 use crate::syntax::{self, Lang};
 use crate::text::Source;
 
 /// Weight of a match in a symbol name relative to one in the body.
-pub const SYMBOL_BOOST: f32 = 3.0;
+pub const SYMBOL_BOOST: f32 = 2.0;
+/// Weight of a match in the name of a member's container (class, impl, trait, module) relative
+/// to one in the body: `JSONProvider.dumps` is about JSON even if its body never says so.
+pub const CONTAINER_BOOST: f32 = 2.0;
 /// Weight of a match in the path relative to one in the body.
 pub const PATH_BOOST: f32 = 0.5;
 /// Scores of chunks from test files are multiplied by this in free-text search.
 pub const TEST_WEIGHT: f32 = 0.8;
+/// Scores of prose chunks (sections of Markdown, reStructuredText and text documents) are
+/// multiplied by this in free-text search and retrieval: the index exists to find code, so when
+/// a code chunk and a document section match about as well, the code comes first. Prose stays
+/// findable.
+pub const PROSE_WEIGHT: f32 = 0.7;
 /// Default token budget of [`crate::index::IndexHandle::related`].
 pub const DEFAULT_RELATED_BUDGET: usize = 1_500;
 /// At most this many related chunks come from one file.
@@ -91,6 +103,10 @@ fn text_query(fields: &Fields, terms: &[String], with_path: bool) -> BooleanQuer
     for term in terms {
         clauses.push((Occur::Should, term_query(fields.symbol, term, SYMBOL_BOOST)));
         clauses.push((Occur::Should, term_query(fields.body, term, 1.0)));
+        clauses.push((
+            Occur::Should,
+            term_query(fields.container_text, term, CONTAINER_BOOST),
+        ));
         if with_path {
             clauses.push((
                 Occur::Should,
@@ -109,6 +125,31 @@ fn dedup(terms: Vec<String>) -> Vec<String> {
         .collect()
 }
 
+/// The terms of a free-text query: its code tokens, stemmed as the index is, without English
+/// function words ("Sends a GET request." asks for `send`, `get`, `request`) unless the query
+/// has nothing else.
+fn query_terms(query: &str) -> Vec<String> {
+    let words = analyze(&mut ident_analyzer(), query);
+    let content: Vec<&String> = words
+        .iter()
+        .filter(|w| !ENGLISH_STOP_WORDS.contains(&w.as_str()))
+        .collect();
+    let kept = if content.is_empty() {
+        words.iter().collect()
+    } else {
+        content
+    };
+    dedup(
+        kept.into_iter()
+            .map(|w| {
+                let mut w = w.clone();
+                light_stem(&mut w);
+                w
+            })
+            .collect(),
+    )
+}
+
 /// Free-text search.
 pub fn search(
     searcher: &Searcher,
@@ -118,16 +159,7 @@ pub fn search(
     filters: &SearchFilters,
 ) -> Result<Vec<SearchHit>, IndexError> {
     let query_text = query;
-    let mut terms = dedup(analyze(&mut code_analyzer(), query));
-    // Prose queries ("Sends a GET request."): English function words only add noise.
-    let content: Vec<String> = terms
-        .iter()
-        .filter(|t| !ENGLISH_STOP_WORDS.contains(&t.as_str()))
-        .cloned()
-        .collect();
-    if !content.is_empty() {
-        terms = content;
-    }
+    let terms = query_terms(query);
     if terms.is_empty() || limit == 0 {
         return Ok(Vec::new());
     }
@@ -153,19 +185,7 @@ pub fn search(
         limit
     };
     let query = BooleanQuery::new(clauses);
-    let test_weight = TEST_WEIGHT;
-    let collector = TopDocs::with_limit(fetch).tweak_score(move |segment: &SegmentReader| {
-        let tests = segment
-            .fast_fields()
-            .u64("test")
-            .ok()
-            .map(|column| column.first_or_default_col(0));
-        move |doc: DocId, score: Score| match &tests {
-            Some(column) if column.get_val(doc) == 1 => score * test_weight,
-            _ => score,
-        }
-    });
-    let top = searcher.search(&query, &collector)?;
+    let top = searcher.search(&query, &weighted_top(fetch, TEST_WEIGHT))?;
     let words: Vec<String> = dedup(analyze(&mut ident_analyzer(), query_text))
         .into_iter()
         .filter(|w| w.len() >= 2)
@@ -194,6 +214,42 @@ pub fn search(
         }
     }
     Ok(hits)
+}
+
+/// The best `limit` documents by score, with the scores of test chunks multiplied by
+/// `test_weight` and those of prose chunks by [`PROSE_WEIGHT`].
+fn weighted_top(
+    limit: usize,
+    test_weight: f32,
+) -> impl Collector<Fruit = Vec<(Score, DocAddress)>> {
+    TopDocs::with_limit(limit).tweak_score(move |segment: &SegmentReader| {
+        let (tests, prose) = (flag_column(segment, "test"), flag_column(segment, "prose"));
+        move |doc: DocId, score: Score| {
+            let mut score = score;
+            if is_set(&tests, doc) {
+                score *= test_weight;
+            }
+            if is_set(&prose, doc) {
+                score *= PROSE_WEIGHT;
+            }
+            score
+        }
+    })
+}
+
+type FlagColumn = Option<Arc<dyn ColumnValues<u64>>>;
+
+/// A 0/1 fast field of `segment`; `None` when the segment has no such field (every doc reads 0).
+fn flag_column(segment: &SegmentReader, name: &str) -> FlagColumn {
+    segment
+        .fast_fields()
+        .u64(name)
+        .ok()
+        .map(|column| column.first_or_default_col(0))
+}
+
+fn is_set(column: &FlagColumn, doc: DocId) -> bool {
+    column.as_ref().is_some_and(|c| c.get_val(doc) == 1)
 }
 
 /// Up to three lines of `text` around the line containing most of `words`, at most 300 bytes.
@@ -405,7 +461,7 @@ pub fn related(
         return Ok(Vec::new());
     }
     let query = text_query(fields, &terms, false);
-    let top = searcher.search(&query, &TopDocs::with_limit(60).order_by_score())?;
+    let top = searcher.search(&query, &weighted_top(60, 1.0))?;
     let mut per_file: HashMap<String, usize> = HashMap::new();
     let mut left = request.budget_tokens;
     let mut out = Vec::new();
@@ -438,10 +494,10 @@ pub fn related(
     Ok(out)
 }
 
-/// English function words dropped from free-text queries (stemmed forms included).
-const ENGLISH_STOP_WORDS: [&str; 24] = [
+/// English function words dropped from free-text queries.
+const ENGLISH_STOP_WORDS: [&str; 22] = [
     "a", "an", "the", "of", "to", "in", "is", "it", "be", "or", "on", "with", "as", "by", "at",
-    "and", "for", "this", "that", "from", "are", "was", "thi", "ar",
+    "and", "for", "this", "that", "from", "are", "was",
 ];
 
 /// Words too common in code to say anything about relatedness.
@@ -493,6 +549,96 @@ fn node_words(lang: Lang, text: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn chunk(
+        path: &str,
+        kind: ChunkKind,
+        symbol: &str,
+        container: Option<&str>,
+        text: &str,
+    ) -> Chunk {
+        Chunk {
+            path: path.to_string(),
+            lang: if path.ends_with(".py") {
+                "python"
+            } else {
+                "markdown"
+            }
+            .to_string(),
+            kind,
+            symbol: Some(symbol.to_string()),
+            container: container.map(str::to_string),
+            start_line: 1,
+            end_line: text.lines().count() as u32,
+            text: text.to_string(),
+        }
+    }
+
+    fn search_in(chunks: &[Chunk], query: &str) -> Vec<SearchHit> {
+        let (schema, fields) = super::super::schema::build_schema();
+        let index = tantivy::Index::create_in_ram(schema);
+        super::super::schema::register_tokenizers(&index);
+        let mut writer: tantivy::IndexWriter = index.writer(15_000_000).unwrap();
+        for c in chunks {
+            writer.add_document(fields.chunk_doc(c)).unwrap();
+        }
+        writer.commit().unwrap();
+        let searcher = index.reader().unwrap().searcher();
+        search(&searcher, &fields, query, 10, &SearchFilters::default()).unwrap()
+    }
+
+    #[test]
+    fn query_terms_drop_function_words_and_stem() {
+        assert_eq!(
+            query_terms("Sends a GET request."),
+            ["send", "get", "request"]
+        );
+        assert_eq!(query_terms("Is it tagged?"), ["tag"]);
+        // Nothing but function words: keep them.
+        assert_eq!(query_terms("to be or"), ["to", "be", "or"]);
+    }
+
+    #[test]
+    fn code_outranks_prose_that_matches_as_well() {
+        let text = "def load_config(path):\n    return read_config_file(path)\n";
+        let chunks = [
+            chunk(
+                "docs/config.md",
+                ChunkKind::Section,
+                "load_config",
+                None,
+                text,
+            ),
+            chunk(
+                "app/config.py",
+                ChunkKind::Function,
+                "load_config",
+                None,
+                text,
+            ),
+        ];
+        let hits = search_in(&chunks, "load config");
+        let paths: Vec<&str> = hits.iter().map(|h| h.path.as_str()).collect();
+        assert_eq!(paths, ["app/config.py", "docs/config.md"]);
+    }
+
+    #[test]
+    fn container_names_count() {
+        let text = "def dumps(self, obj):\n    return encode(obj)\n";
+        let chunks = [
+            chunk("a.py", ChunkKind::Method, "dumps", Some("Pickler"), text),
+            chunk(
+                "b.py",
+                ChunkKind::Method,
+                "dumps",
+                Some("JSONProvider"),
+                text,
+            ),
+        ];
+        let hits = search_in(&chunks, "Dumps the object as JSON.");
+        let paths: Vec<&str> = hits.iter().map(|h| h.path.as_str()).collect();
+        assert_eq!(paths, ["b.py", "a.py"]);
+    }
 
     #[test]
     fn snippet_picks_matching_lines() {

@@ -94,6 +94,13 @@ pub fn light_stem(word: &mut String) {
     for suffix in ["ing", "ed"] {
         if word.ends_with(suffix) && word.len() - suffix.len() >= 3 {
             word.truncate(word.len() - suffix.len());
+            // `tagged` → `tagg` → `tag`, `mapping` → `mapp` → `map`; `called`, `passed` and
+            // `diffing` keep their double letter, as `call`, `pass` and `diff` do.
+            let b = word.as_bytes();
+            let n = b.len();
+            if n >= 4 && b[n - 1] == b[n - 2] && !b"aeiouflsz".contains(&b[n - 1]) {
+                word.truncate(n - 1);
+            }
             break;
         }
     }
@@ -290,6 +297,12 @@ mod tests {
         assert_eq!(analyze(&mut a, "parsing"), analyze(&mut a, "parses"));
         assert_eq!(analyze(&mut a, "sends"), analyze(&mut a, "send"));
         assert_eq!(analyze(&mut a, "entries"), analyze(&mut a, "entry"));
+        assert_eq!(analyze(&mut a, "tagged"), analyze(&mut a, "tag"));
+        assert_eq!(analyze(&mut a, "mapping"), analyze(&mut a, "map"));
+        assert_eq!(analyze(&mut a, "called"), analyze(&mut a, "call"));
+        assert_eq!(analyze(&mut a, "added"), analyze(&mut a, "add"));
+        assert_eq!(analyze(&mut a, "diffing"), analyze(&mut a, "diff"));
+        assert_eq!(analyze(&mut a, "passed"), analyze(&mut a, "pass"));
         assert_eq!(analyze(&mut a, "class"), ["class"]);
         assert_eq!(analyze(&mut a, "status"), ["status"]);
         let mut i = ident_analyzer();
