@@ -5,27 +5,6 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use codomyrmex::cli;
 
-/// mimalloc for Rust allocations and, through `ts_set_allocator`, for tree-sitter's: parsing and
-/// indexing allocate many small short-lived objects, and glibc's malloc spent a tenth of the
-/// indexing time in its free lists (see BENCHMARKS.md).
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
-/// Routes tree-sitter's C allocations to mimalloc. Must run before any tree-sitter object exists.
-fn use_mimalloc_for_tree_sitter() {
-    use libmimalloc_sys as mi;
-    // SAFETY: called first thing in `main`, before any parser, tree or query is created, so no
-    // object is freed by an allocator other than the one that allocated it.
-    unsafe {
-        tree_sitter::set_allocator(
-            Some(mi::mi_malloc),
-            Some(mi::mi_calloc),
-            Some(mi::mi_realloc),
-            Some(mi::mi_free),
-        );
-    }
-}
-
 #[derive(Parser)]
 #[command(
     name = "codomyrmex",
@@ -66,7 +45,6 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    use_mimalloc_for_tree_sitter();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(err) => {
