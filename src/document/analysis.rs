@@ -193,17 +193,7 @@ pub fn analyze(input: AnalysisInput, cancel: &AtomicBool) -> Result<AnalysisOutp
         if exact_cost > (PROVISIONAL_RATIO * cost).max(PROVISIONAL_MIN_BYTES)
             && (cost as f64) <= FULL_CHECK_FRACTION * len as f64
         {
-            let mut findings = shifted_outside(last_findings, &input.last_edits, &region);
-            if !region.is_empty() {
-                findings.extend(
-                    input
-                        .rules
-                        .check_tree(input.lang, source, &tree, Some(&region))
-                        .into_iter()
-                        .filter(|f| region.iter().any(|w| intersects(w, &f.range))),
-                );
-            }
-            sort_dedup(&mut findings);
+            let findings = requery(&input, &tree, last_findings, &input.last_edits, &region);
             return Ok(output(tree, findings, Mode::Provisional, cost));
         }
     }
@@ -213,16 +203,31 @@ pub fn analyze(input: AnalysisInput, cancel: &AtomicBool) -> Result<AnalysisOutp
     if exact_cost as f64 > FULL_CHECK_FRACTION * len as f64 {
         return Ok(full(tree));
     }
-    let mut findings = shifted_outside(exact_findings, &input.exact_edits, &region);
+    let findings = requery(&input, &tree, exact_findings, &input.exact_edits, &region);
+    Ok(output(tree, findings, Mode::Incremental, exact_cost))
+}
+
+/// `old` findings moved through `edits`, with those inside `region` replaced by what querying
+/// `tree` there finds.
+fn requery(
+    input: &AnalysisInput,
+    tree: &Tree,
+    old: &[Finding],
+    edits: &[ByteEdit],
+    region: &[Range<usize>],
+) -> Vec<Finding> {
+    let mut findings = shifted_outside(old, edits, region);
     if !region.is_empty() {
         findings.extend(
             input
                 .rules
-                .check_tree(input.lang, source, &tree, Some(&region)),
+                .check_tree(input.lang, input.text.source(), tree, Some(region))
+                .into_iter()
+                .filter(|f| region.iter().any(|w| intersects(w, &f.range))),
         );
     }
     sort_dedup(&mut findings);
-    Ok(output(tree, findings, Mode::Incremental, exact_cost))
+    findings
 }
 
 /// The provisional analysis without a new full tree: parse only the statements the edits since
@@ -244,74 +249,61 @@ fn sketch(input: &AnalysisInput, started: std::time::Instant) -> Option<Analysis
     if cost as f64 > FULL_CHECK_FRACTION * len as f64 {
         return None;
     }
-    let mut findings = shifted_outside(last_findings, &input.last_edits, &region);
-    if !region.is_empty() {
-        // What to parse: the imports, each unit from the start of its line (indentation is
-        // syntax in Python), and the first line of every definition around a unit (`class C:`).
-        let text = &input.text;
-        let mut ranges = import_ranges(input.lang, &last.tree, text);
-        for r in &region {
-            let from = text.line_start(text.line_of(r.start));
-            ranges.push(from..r.end);
-            let mut up = last
-                .tree
-                .root_node()
-                .descendant_for_byte_range(r.start, r.end);
-            while let Some(node) = up {
-                if node.parent().is_some()
-                    && node.start_byte() < from
-                    && node.child_by_field_name("name").is_some()
-                {
-                    let line = text.line_of(node.start_byte());
-                    let header = text.line_start(line)..text.line_start(line + 1);
-                    if header.end <= from {
-                        ranges.push(header);
-                    }
-                }
-                up = node.parent();
-            }
-        }
-        ranges.retain(|r| r.end <= len && !r.is_empty());
-        ranges.sort_by_key(|r| (r.start, r.end));
-        let mut merged: Vec<Range<usize>> = Vec::new();
-        for r in ranges {
-            match merged.last_mut() {
-                Some(m) if r.start <= m.end => m.end = m.end.max(r.end),
-                _ => merged.push(r),
-            }
-        }
-        let point = |offset: usize| {
-            let (row, column) = input.text.point_of(offset);
-            tree_sitter::Point { row, column }
-        };
-        let ts_ranges: Vec<tree_sitter::Range> = merged
-            .iter()
-            .map(|r| tree_sitter::Range {
-                start_byte: r.start,
-                end_byte: r.end,
-                start_point: point(r.start),
-                end_point: point(r.end),
-            })
-            .collect();
-        let source = input.text.source();
-        let tree = syntax::parse_ranges(input.lang, &source, &ts_ranges).ok()?;
-        findings.extend(
-            input
-                .rules
-                .check_tree(input.lang, source, &tree, Some(&region))
-                .into_iter()
-                .filter(|f| region.iter().any(|w| intersects(w, &f.range))),
-        );
+    if region.is_empty() {
+        let findings = requery(input, &last.tree, last_findings, &input.last_edits, &region);
+        return Some(sketch_output(findings, last, cost, started));
     }
-    sort_dedup(&mut findings);
-    Some(AnalysisOutput {
+    // What to parse: the imports, each unit from the start of its line (indentation is syntax
+    // in Python), and the first line of every definition around a unit (`class C:`).
+    let text = &input.text;
+    let mut ranges = import_ranges(input.lang, &last.tree, text);
+    for r in &region {
+        let from = text.line_start(text.line_of(r.start));
+        ranges.push(from..r.end);
+        let (around, _) = syntax::path_to(last.tree.root_node(), r.clone(), |_| false);
+        for node in around {
+            if node.start_byte() < from && node.child_by_field_name("name").is_some() {
+                let line = text.line_of(node.start_byte());
+                let header = text.line_start(line)..text.line_start(line + 1);
+                if header.end <= from {
+                    ranges.push(header);
+                }
+            }
+        }
+    }
+    ranges.retain(|r| r.end <= len && !r.is_empty());
+    let point = |offset: usize| {
+        let (row, column) = text.point_of(offset);
+        tree_sitter::Point { row, column }
+    };
+    let ts_ranges: Vec<tree_sitter::Range> = merge_ranges(ranges)
+        .iter()
+        .map(|r| tree_sitter::Range {
+            start_byte: r.start,
+            end_byte: r.end,
+            start_point: point(r.start),
+            end_point: point(r.end),
+        })
+        .collect();
+    let tree = syntax::parse_ranges(input.lang, &text.source(), &ts_ranges).ok()?;
+    let findings = requery(input, &tree, last_findings, &input.last_edits, &region);
+    Some(sketch_output(findings, last, cost, started))
+}
+
+fn sketch_output(
+    findings: Vec<Finding>,
+    last: &Base,
+    cost: usize,
+    started: std::time::Instant,
+) -> AnalysisOutput {
+    AnalysisOutput {
         tree: None,
         findings,
         mode: Mode::Provisional,
         queried_bytes: cost,
         import_sig: last.import_sig,
         parse_time: started.elapsed(),
-    })
+    }
 }
 
 /// Byte ranges of the top-level statements [`import_signature`] hashes.
@@ -400,28 +392,18 @@ pub fn rescan_secrets(
         return full();
     }
     let len = text.len_bytes();
-    let mut windows: Vec<Range<usize>> = Vec::new();
-    for (i, edit) in edits.iter().enumerate() {
-        let mut start = edit.start_byte;
-        let mut end = edit.new_end_byte;
-        for later in &edits[i + 1..] {
-            start = later.map_offset(start);
-            end = later.map_offset(end).max(start);
-        }
-        let first = text.line_of(start).saturating_sub(SECRET_CONTEXT_LINES);
-        let last = text.line_of(end) + SECRET_CONTEXT_LINES + 1;
-        windows.push(text.line_start(first)..text.line_start(last).min(len));
-    }
-    windows.sort_by_key(|w| w.start);
-    let mut merged: Vec<Range<usize>> = Vec::new();
-    for w in windows {
-        match merged.last_mut() {
-            Some(last) if w.start <= last.end => last.end = last.end.max(w.end),
-            _ => merged.push(w),
-        }
-    }
-    let covered: usize = merged.iter().map(|w| w.len()).sum();
-    if covered as f64 > SECRET_FULL_FRACTION * len as f64 {
+    let windows = edited_spans(edits)
+        .into_iter()
+        .map(|span| {
+            let first = text
+                .line_of(span.start)
+                .saturating_sub(SECRET_CONTEXT_LINES);
+            let last = text.line_of(span.end) + SECRET_CONTEXT_LINES + 1;
+            text.line_start(first)..text.line_start(last).min(len)
+        })
+        .collect();
+    let merged = merge_ranges(windows);
+    if total(&merged) as f64 > SECRET_FULL_FRACTION * len as f64 {
         return full();
     }
     let mut findings = shifted_outside(old, edits, &merged);
@@ -513,9 +495,14 @@ fn widen_to_units(
         }
         out.push(unit);
     }
-    out.sort_by_key(|r| (r.start, r.end));
+    merge_ranges(out)
+}
+
+/// Sorts ranges and merges those that overlap or touch.
+fn merge_ranges(mut ranges: Vec<Range<usize>>) -> Vec<Range<usize>> {
+    ranges.sort_by_key(|r| (r.start, r.end));
     let mut merged: Vec<Range<usize>> = Vec::new();
-    for r in out {
+    for r in ranges {
         match merged.last_mut() {
             Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
             _ => merged.push(r),

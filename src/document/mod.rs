@@ -123,9 +123,6 @@ struct Document {
     version: i32,
     lang: Option<Lang>,
     text: Text,
-    /// The latest analysed tree (edited with every edit since); current when `tree_current`.
-    tree: Option<Tree>,
-    tree_current: bool,
     /// The last exact analysis, edited with `pending` (the edits since).
     exact: Option<Base>,
     pending: Vec<ByteEdit>,
@@ -320,8 +317,6 @@ impl Actor {
             version,
             lang,
             text: Text::new(&text),
-            tree: None,
-            tree_current: false,
             exact: None,
             pending: Vec::new(),
             last: None,
@@ -358,16 +353,12 @@ impl Actor {
         for change in changes {
             let edit = doc.text.apply_change(change.range, &change.text, encoding);
             let input_edit = edit.to_input_edit();
-            if let Some(tree) = &mut doc.tree {
-                tree.edit(&input_edit);
-            }
             for base in [&mut doc.exact, &mut doc.last].into_iter().flatten() {
                 base.tree.edit(&input_edit);
             }
             doc.pending.push(edit);
             doc.recent.push(edit);
         }
-        doc.tree_current = false;
         doc.version = version;
         doc.cancel.store(true, Ordering::Relaxed);
         doc.generation += 1;
@@ -416,8 +407,6 @@ impl Actor {
         {
             // The client says the saved content differs from ours; trust it.
             doc.text = Text::new(&text);
-            doc.tree = None;
-            doc.tree_current = false;
             doc.exact = None;
             doc.pending.clear();
             doc.last = None;
@@ -537,7 +526,7 @@ impl Actor {
                 match out.tree {
                     Some(tree) => {
                         let base = Base {
-                            tree: tree.clone(),
+                            tree,
                             findings: Some(query_findings),
                             import_sig: out.import_sig,
                         };
@@ -546,8 +535,6 @@ impl Actor {
                             doc.pending.clear();
                         }
                         doc.last = Some(base);
-                        doc.tree = Some(tree);
-                        doc.tree_current = true;
                         doc.sketching = false;
                     }
                     None => {
@@ -608,8 +595,10 @@ impl Actor {
             version: doc.version,
             lang: doc.lang,
             text: doc.text.clone(),
-            tree: doc.tree.clone(),
-            tree_current: doc.tree_current && doc.tree.is_some(),
+            // The last analysis's tree; it matches the text when no edit came since and it was
+            // not a sketch (which leaves the tree behind).
+            tree: doc.last.as_ref().map(|b| b.tree.clone()),
+            tree_current: doc.last.is_some() && doc.recent.is_empty() && !doc.sketching,
             findings: doc.published.clone(),
             findings_version: doc.published_version,
             degraded: doc.degraded,

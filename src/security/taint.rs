@@ -701,28 +701,13 @@ pub fn reset_memo() {
     SCOPE_MEMO.with(|m| m.borrow_mut().clear());
 }
 
-/// The node under `scope` with exactly this range and kind (found by walking down: `parent`
-/// walks down from the root on every call).
+/// The node under `scope` (or `scope` itself) with exactly this range and kind.
 fn find_node(scope: Node<'_>, start: usize, end: usize, kind: u16) -> Option<Node<'_>> {
-    if scope.start_byte() == start && scope.end_byte() == end && scope.kind_id() == kind {
+    let is = |n: Node<'_>| n.start_byte() == start && n.end_byte() == end && n.kind_id() == kind;
+    if is(scope) {
         return Some(scope);
     }
-    let mut cursor = scope.walk();
-    loop {
-        cursor.goto_first_child_for_byte(start)?;
-        loop {
-            let cur = cursor.node();
-            if cur.start_byte() == start && cur.end_byte() == end && cur.kind_id() == kind {
-                return Some(cur);
-            }
-            if cur.start_byte() <= start && end <= cur.end_byte() {
-                break; // descend into it
-            }
-            if cur.start_byte() > start || !cursor.goto_next_sibling() {
-                return None;
-            }
-        }
-    }
+    crate::syntax::path_to(scope, start..end, is).1
 }
 
 fn named<'t>(node: Node<'t>) -> Vec<Node<'t>> {
@@ -824,10 +809,12 @@ pub fn constructor_of<'t>(
     }
     // The enclosing scopes, innermost first, from one walk down from the root
     // (`Node::parent` walks down from the root on every call).
-    let mut scopes: Vec<Node<'t>> = ancestors(root, ident)
-        .into_iter()
-        .filter(|n| k.functions.contains(&n.kind()))
-        .collect();
+    let mut scopes: Vec<Node<'t>> =
+        crate::syntax::path_to(root, ident.byte_range(), |n| n.id() == ident.id())
+            .0
+            .into_iter()
+            .filter(|n| k.functions.contains(&n.kind()))
+            .collect();
     scopes.reverse();
     scopes.push(root);
     let a = Analyzer {
@@ -866,32 +853,6 @@ pub fn constructor_of<'t>(
         }
     }
     None
-}
-
-/// The ancestors of `node` below `root` (root excluded), outermost first, found by walking down.
-fn ancestors<'t>(root: Node<'t>, node: Node<'t>) -> Vec<Node<'t>> {
-    let mut out = Vec::new();
-    let mut cursor = root.walk();
-    'down: loop {
-        // Skips the children that end before the node without looking at them.
-        if cursor.goto_first_child_for_byte(node.start_byte()).is_none() {
-            break;
-        }
-        loop {
-            let cur = cursor.node();
-            if cur.id() == node.id() {
-                break 'down;
-            }
-            if cur.start_byte() <= node.start_byte() && node.end_byte() <= cur.end_byte() {
-                out.push(cur);
-                continue 'down;
-            }
-            if cur.start_byte() > node.start_byte() || !cursor.goto_next_sibling() {
-                break 'down;
-            }
-        }
-    }
-    out
 }
 
 /// The names a function binds as parameters (excluding `self`/`cls`/`this`).
@@ -1266,7 +1227,8 @@ impl Analyzer<'_, '_> {
         index
     }
 
-    /// Every name [`Self::binds`] could accept for `left` (it mirrors that function).
+    /// Every name an assignment to `left` binds: an identifier's text, the object of a member or
+    /// index write, each element of a pattern or list.
     fn bound_names(&self, left: Node<'_>, out: &mut Vec<String>) {
         match left.kind() {
             "identifier" | "shorthand_property_identifier_pattern" | "constant" => {
@@ -1314,45 +1276,11 @@ impl Analyzer<'_, '_> {
         }
     }
 
+    /// Whether assigning to `left` binds `name` (`x`, `x[i]`, `x.y`, `a, x = …`).
     fn binds(&self, left: Node<'_>, name: &str) -> bool {
-        match left.kind() {
-            "identifier" | "shorthand_property_identifier_pattern" | "constant" => {
-                self.source.slice(left.byte_range()) == name
-            }
-            // `x[i] = v`, `x.y = v`: a write into `x`.
-            "subscript"
-            | "attribute"
-            | "subscript_expression"
-            | "member_expression"
-            | "index_expression"
-            | "element_reference"
-            | "field_access"
-            | "array_access"
-            | "selector_expression"
-            | "field_expression" => {
-                let root = left
-                    .child_by_field_name("object")
-                    .or_else(|| left.child_by_field_name("value"))
-                    .or_else(|| left.child_by_field_name("operand"))
-                    .or_else(|| left.child_by_field_name("array"));
-                root.is_some_and(|r| self.binds(r, name))
-            }
-            "pattern_list"
-            | "tuple_pattern"
-            | "list_pattern"
-            | "expression_list"
-            | "array_pattern"
-            | "object_pattern"
-            | "pair_pattern"
-            | "left_assignment_list"
-            | "destructured_left_assignment"
-            | "tuple"
-            | "list"
-            | "mut_pattern"
-            | "ref_pattern"
-            | "parenthesized_expression" => named(left).into_iter().any(|c| self.binds(c, name)),
-            _ => false,
-        }
+        let mut names = Vec::new();
+        self.bound_names(left, &mut names);
+        names.iter().any(|n| n == name)
     }
 
     fn assignment_values<'t>(&self, node: Node<'t>, name: &str, out: &mut Vec<Node<'t>>) {

@@ -7,7 +7,7 @@
 use std::path::Path;
 use std::sync::OnceLock;
 
-use tree_sitter::{Language, Parser, Tree};
+use tree_sitter::{Language, Node, Parser, Tree};
 
 use crate::text::Source;
 
@@ -228,6 +228,35 @@ pub fn parse_with_cancel(
         parser.reset();
         tree.ok_or(SyntaxError::Cancelled(lang.name()))
     })
+}
+
+/// Walks down from `root` (excluded) through the nodes that contain `range`, outermost first,
+/// until `is_target` accepts one. Returns the containing nodes passed on the way and the target,
+/// if found. Children that end before the range are skipped without being looked at; unlike
+/// `Node::parent`, which walks down from the root on every call, this is one walk.
+pub fn path_to<'t>(
+    root: Node<'t>,
+    range: std::ops::Range<usize>,
+    is_target: impl Fn(Node<'t>) -> bool,
+) -> (Vec<Node<'t>>, Option<Node<'t>>) {
+    let mut path = Vec::new();
+    let mut cursor = root.walk();
+    while cursor.goto_first_child_for_byte(range.start).is_some() {
+        loop {
+            let cur = cursor.node();
+            if is_target(cur) {
+                return (path, Some(cur));
+            }
+            if cur.start_byte() <= range.start && range.end <= cur.end_byte() {
+                path.push(cur);
+                break; // descend into it
+            }
+            if cur.start_byte() > range.start || !cursor.goto_next_sibling() {
+                return (path, None);
+            }
+        }
+    }
+    (path, None)
 }
 
 /// Parses only the given byte ranges of `source` (sorted, disjoint), from scratch: the tree's
