@@ -217,20 +217,12 @@ fn stop_reason(value: Option<&Value>) -> FinishReason {
 }
 
 impl ModelProvider for Anthropic {
-    fn name(&self) -> &str {
-        &self.ep.name
+    fn endpoint(&self) -> &Endpoint {
+        &self.ep
     }
 
     fn kind(&self) -> ProviderKind {
         ProviderKind::Anthropic
-    }
-
-    fn is_local(&self) -> bool {
-        self.ep.local
-    }
-
-    fn default_model(&self) -> Option<&str> {
-        self.ep.default_model.as_deref()
     }
 
     fn chat_stream<'a>(
@@ -239,16 +231,9 @@ impl ModelProvider for Anthropic {
         on_chunk: OnChunk<'a>,
         cancel: &'a CancellationToken,
     ) -> BoxFuture<'a, Result<Completion, ProviderError>> {
-        Box::pin(async move {
-            let limit = self.ep.limit(request.timeout);
-            self.ep
-                .guarded(
-                    limit,
-                    cancel,
-                    self.chat(request, on_chunk, Instant::now() + limit),
-                )
-                .await
-        })
+        Box::pin(self.ep.with_deadline(request.timeout, cancel, |deadline| {
+            self.chat(request, on_chunk, deadline)
+        }))
     }
 
     fn list_models(&self) -> BoxFuture<'_, Result<Vec<String>, ProviderError>> {

@@ -209,20 +209,12 @@ impl State {
 }
 
 impl ModelProvider for Gemini {
-    fn name(&self) -> &str {
-        &self.ep.name
+    fn endpoint(&self) -> &Endpoint {
+        &self.ep
     }
 
     fn kind(&self) -> ProviderKind {
         ProviderKind::Gemini
-    }
-
-    fn is_local(&self) -> bool {
-        self.ep.local
-    }
-
-    fn default_model(&self) -> Option<&str> {
-        self.ep.default_model.as_deref()
     }
 
     fn chat_stream<'a>(
@@ -231,16 +223,9 @@ impl ModelProvider for Gemini {
         on_chunk: OnChunk<'a>,
         cancel: &'a CancellationToken,
     ) -> BoxFuture<'a, Result<Completion, ProviderError>> {
-        Box::pin(async move {
-            let limit = self.ep.limit(request.timeout);
-            self.ep
-                .guarded(
-                    limit,
-                    cancel,
-                    self.chat(request, on_chunk, Instant::now() + limit),
-                )
-                .await
-        })
+        Box::pin(self.ep.with_deadline(request.timeout, cancel, |deadline| {
+            self.chat(request, on_chunk, deadline)
+        }))
     }
 
     fn list_models(&self) -> BoxFuture<'_, Result<Vec<String>, ProviderError>> {

@@ -202,6 +202,22 @@ impl Endpoint {
 
     /// Runs `op` behind the circuit breaker and the concurrency limit, bounded by `deadline` and
     /// aborted (dropped, which closes the connection) when `cancel` fires.
+    /// Runs `op` with a deadline from the request's timeout (or the endpoint's), guarded like
+    /// [`Self::guarded`]: the body of every provider's `chat_stream`.
+    pub async fn with_deadline<T, F>(
+        &self,
+        timeout: Option<Duration>,
+        cancel: &CancellationToken,
+        op: impl FnOnce(Instant) -> F,
+    ) -> Result<T, ProviderError>
+    where
+        F: Future<Output = Result<T, ProviderError>>,
+    {
+        let limit = self.limit(timeout);
+        self.guarded(limit, cancel, op(Instant::now() + limit))
+            .await
+    }
+
     pub async fn guarded<T>(
         &self,
         deadline: Duration,

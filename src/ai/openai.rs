@@ -198,20 +198,12 @@ fn usage(value: Option<&Value>) -> Usage {
 }
 
 impl ModelProvider for OpenAi {
-    fn name(&self) -> &str {
-        &self.ep.name
+    fn endpoint(&self) -> &Endpoint {
+        &self.ep
     }
 
     fn kind(&self) -> ProviderKind {
         ProviderKind::Openai
-    }
-
-    fn is_local(&self) -> bool {
-        self.ep.local
-    }
-
-    fn default_model(&self) -> Option<&str> {
-        self.ep.default_model.as_deref()
     }
 
     fn chat_stream<'a>(
@@ -220,16 +212,9 @@ impl ModelProvider for OpenAi {
         on_chunk: OnChunk<'a>,
         cancel: &'a CancellationToken,
     ) -> BoxFuture<'a, Result<Completion, ProviderError>> {
-        Box::pin(async move {
-            let limit = self.ep.limit(request.timeout);
-            self.ep
-                .guarded(
-                    limit,
-                    cancel,
-                    self.chat(request, on_chunk, Instant::now() + limit),
-                )
-                .await
-        })
+        Box::pin(self.ep.with_deadline(request.timeout, cancel, |deadline| {
+            self.chat(request, on_chunk, deadline)
+        }))
     }
 
     fn list_models(&self) -> BoxFuture<'_, Result<Vec<String>, ProviderError>> {

@@ -166,12 +166,20 @@ pub use crate::config::ProviderKind;
 
 /// A backend that answers chat requests.
 pub trait ModelProvider: Send + Sync {
+    /// The HTTP endpoint (settings, client, retries, breaker) the provider talks through.
+    fn endpoint(&self) -> &Endpoint;
     /// The configured name (`ollama`, `my-llamacpp`, …), used in every message.
-    fn name(&self) -> &str;
+    fn name(&self) -> &str {
+        &self.endpoint().name
+    }
     fn kind(&self) -> ProviderKind;
     /// May receive local-only content.
-    fn is_local(&self) -> bool;
-    fn default_model(&self) -> Option<&str>;
+    fn is_local(&self) -> bool {
+        self.endpoint().local
+    }
+    fn default_model(&self) -> Option<&str> {
+        self.endpoint().default_model.as_deref()
+    }
     /// Sends `request`; `on_chunk` gets text deltas as they arrive. Cancelling `cancel` (or
     /// dropping the future) aborts the HTTP request.
     fn chat_stream<'a>(
