@@ -84,6 +84,8 @@ pub struct AnalysisResult {
     pub version: i32,
     pub outcome: Result<analysis::AnalysisOutput, String>,
     pub secrets: Vec<Finding>,
+    /// The suppression comments of the analysed text (scanned off the actor).
+    pub suppressions: Suppressions,
 }
 
 /// What the actor publishes.
@@ -482,6 +484,7 @@ impl Actor {
                     version,
                     outcome,
                     secrets,
+                    suppressions: Suppressions::scan(&text.source()),
                 }
             }));
             let result = match run {
@@ -492,6 +495,7 @@ impl Actor {
                         version,
                         outcome: Err("analysis panicked".into()),
                         secrets: Vec::new(),
+                        suppressions: Suppressions::default(),
                     }
                 }
             };
@@ -570,8 +574,7 @@ impl Actor {
         doc.secrets = Some(secrets);
         doc.recent.clear();
         let source = doc.text.source();
-        let suppressions = Suppressions::scan(&source);
-        findings.retain(|f| !suppressions.is_suppressed(&source, f));
+        findings.retain(|f| !result.suppressions.is_suppressed(&source, f));
         findings.sort_by(|a, b| (a.range.start, &a.rule_id).cmp(&(b.range.start, &b.rule_id)));
         let findings = Arc::new(findings);
         doc.published = findings.clone();
