@@ -156,7 +156,11 @@ pub fn read_checkable(path: &Path) -> Result<Result<String, SkipReason>, std::io
 pub fn check_one(rules: &RuleSet, path: &Path, text: &str) -> FileReport {
     let lang = Lang::from_path(path);
     let findings = rules.check_text(lang, text);
-    let starts = line_starts(&Source::Str(text));
+    let starts = if findings.is_empty() {
+        Vec::new()
+    } else {
+        line_starts(&Source::Str(text))
+    };
     let pos = |r: &Range<usize>| {
         (
             line_col(text, &starts, r.start),

@@ -112,6 +112,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<i32> {
         }
     };
     let outcome = check_paths(&rules, &paths, &config.rules.ignore, jobs, &progress);
+    tracing::debug!("{}", crate::rules::partial::STATS.summary());
     for err in rules.errors() {
         eprintln!("codomyrmex: rule error: {err}");
         config_error = true;

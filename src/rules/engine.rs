@@ -23,10 +23,14 @@ use tree_sitter::{Node, Query, QueryCursor, StreamingIterator, Tree};
 
 use crate::rules::checks::{self, CheckCtx, FileFacts, Verdict};
 use crate::rules::load::{LoadError, RuleSource, line_of_rule, parse_rule_file, read_source};
+use crate::rules::partial::{self, Selection};
 use crate::rules::prefilter::{self, Literals, PatternPlan, Prefilter, Requirement};
 use crate::rules::{Finding, FixEdit, Rule, RuleEngineKind, RuleMeta, Severity, SeverityOverrides};
 use crate::syntax::{self, Lang};
 use crate::text::Source;
+
+/// Decides whether a match (pattern index, captures) is kept.
+type KeepMatch<'k> = dyn Fn(usize, &[tree_sitter::QueryCapture<'_>]) -> bool + 'k;
 
 /// Matches beyond this per query pass are dropped (protects against pathological patterns).
 const MATCH_LIMIT: u32 = 4096;
@@ -42,6 +46,8 @@ struct LangQuery {
     heads: Option<std::collections::HashSet<String>>,
     /// Which patterns can report in a given file.
     prefilter: Prefilter,
+    /// Which statements of a file to parse for the CLI (`None`: the whole file).
+    partial: Option<partial::Plan>,
 }
 
 /// One piece of query source for a language: a `.scm` file or a rule's inline query.
@@ -75,6 +81,9 @@ pub struct RuleSet {
     /// Whether the literal prefilter is used (`CODOMYRMEX_NO_PREFILTER=1` switches it off, to
     /// measure it or to rule it out when a finding seems to be missing).
     use_prefilter: bool,
+    /// Whether the CLI parses only the statements that can hold a finding, where the language
+    /// supports it (`CODOMYRMEX_NO_PARTIAL=1` switches it off).
+    use_partial: bool,
 }
 
 impl std::fmt::Debug for RuleSet {
@@ -204,6 +213,8 @@ impl RuleSet {
         let compiled = sources.keys().map(|l| (*l, OnceLock::new())).collect();
         let use_prefilter =
             std::env::var_os("CODOMYRMEX_NO_PREFILTER").is_none_or(|v| v.is_empty() || v == "0");
+        let use_partial =
+            std::env::var_os("CODOMYRMEX_NO_PARTIAL").is_none_or(|v| v.is_empty() || v == "0");
         let severities = rules
             .iter()
             .map(|r| match overrides.get(r.id()) {
@@ -221,6 +232,7 @@ impl RuleSet {
             overrides,
             errors: Mutex::new((errors, BTreeSet::new())),
             use_prefilter,
+            use_partial,
         }
     }
 
@@ -230,6 +242,26 @@ impl RuleSet {
         self.use_prefilter = false;
         self.compiled = self.sources.keys().map(|l| (*l, OnceLock::new())).collect();
         self
+    }
+
+    /// Switches partial checks off (for comparisons in tests).
+    #[cfg(test)]
+    pub(crate) fn without_partial(mut self) -> RuleSet {
+        self.use_partial = false;
+        self
+    }
+
+    /// Whether `check_text` would parse only part of `text` (for tests).
+    #[cfg(test)]
+    pub(crate) fn excerpt_ranges(&self, lang: Lang, text: &str) -> Option<Vec<Range<usize>>> {
+        let plan = self.lang_query(lang)?.partial.as_ref()?;
+        match plan.select(text) {
+            Selection::Nothing => Some(Vec::new()),
+            Selection::Whole => None,
+            Selection::Excerpt(e) => {
+                Some(e.ranges.iter().map(|r| r.start_byte..r.end_byte).collect())
+            }
+        }
     }
 
     /// Only the rules shipped in the binary.
@@ -384,12 +416,16 @@ impl RuleSet {
                 h.join(" ")
             })
         );
+        let partial = (self.use_prefilter && !has_root_patterns)
+            .then(|| self.partial_plan(lang, &query, &compiled_text, &capture_rule, &prefilter))
+            .flatten();
         Some(LangQuery {
             query,
             capture_rule,
             has_root_patterns,
             heads,
             prefilter,
+            partial,
         })
     }
 
@@ -446,6 +482,46 @@ impl RuleSet {
         Prefilter::new(literals, plans)
     }
 
+    /// The partial-check plan of a compiled query (see [`partial`]).
+    fn partial_plan(
+        &self,
+        lang: Lang,
+        query: &Query,
+        text: &str,
+        capture_rule: &[Option<usize>],
+        prefilter: &Prefilter,
+    ) -> Option<partial::Plan> {
+        let count = query.pattern_count();
+        let sources: Vec<&str> = (0..count)
+            .map(|p| {
+                text.get(query.start_byte_for_pattern(p)..query.end_byte_for_pattern(p))
+                    .unwrap_or("")
+            })
+            .collect();
+        let never: Vec<bool> = (0..count).map(|p| prefilter.never(p)).collect();
+        let checked: Vec<bool> = (0..count)
+            .map(|p| {
+                let quants = query.capture_quantifiers(p);
+                capture_rule.iter().enumerate().any(|(ci, rule)| {
+                    rule.is_some_and(|ri| {
+                        quants
+                            .get(ci)
+                            .is_some_and(|q| *q != tree_sitter::CaptureQuantifier::Zero)
+                            && self.severities[ri].is_some()
+                            && !self.rules[ri].meta.checks.is_empty()
+                    })
+                })
+            })
+            .collect();
+        let plan = partial::Plan::build(lang, query, &sources, &never, &checked);
+        tracing::debug!(
+            "partial checks for {}: {}",
+            lang.name(),
+            if plan.is_some() { "on" } else { "off" }
+        );
+        plan
+    }
+
     pub fn rules(&self) -> impl Iterator<Item = &Rule> {
         self.rules.iter().map(|r| r.as_ref())
     }
@@ -495,12 +571,25 @@ impl RuleSet {
         tree: &Tree,
         ranges: Option<&[Range<usize>]>,
     ) -> Vec<Finding> {
+        self.check_tree_with(lang, source, tree, ranges, None)
+    }
+
+    /// [`RuleSet::check_tree`], keeping only the matches `keep(pattern, captures)` accepts (for
+    /// an excerpt, whose plan has applied the literal prefilter line by line).
+    fn check_tree_with(
+        &self,
+        lang: Lang,
+        source: Source<'_>,
+        tree: &Tree,
+        ranges: Option<&[Range<usize>]>,
+        keep: Option<&KeepMatch<'_>>,
+    ) -> Vec<Finding> {
         let Some(lq) = self.lang_query(lang) else {
             return Vec::new();
         };
-        let active = self
-            .use_prefilter
-            .then(|| lq.prefilter.scan(&source.full_text()));
+        // An excerpt's plan has already checked the literals line by line.
+        let active =
+            (self.use_prefilter && keep.is_none()).then(|| lq.prefilter.scan(&source.full_text()));
         if active.as_ref().is_some_and(|a| a.count() == 0) {
             return Vec::new();
         }
@@ -516,6 +605,9 @@ impl RuleSet {
             let mut matches = cursor.matches(&lq.query, tree.root_node(), source);
             while let Some(m) = matches.next() {
                 if active.as_ref().is_some_and(|a| !a.pattern(m.pattern_index)) {
+                    continue;
+                }
+                if keep.is_some_and(|keep| !keep(m.pattern_index, m.captures)) {
                     continue;
                 }
                 // Built on the first rule capture that is switched on.
@@ -658,15 +750,61 @@ impl RuleSet {
         let mut findings = Vec::new();
         if let Some(lang) = lang
             && self.has_query_rules(lang)
-            && let Ok(tree) = syntax::parse(lang, &Source::Str(text), None)
         {
-            findings = self.check_tree(lang, Source::Str(text), &tree, None);
+            if let Some(found) = self.check_excerpt(lang, text) {
+                findings = found;
+            } else if let Ok(tree) = syntax::parse(lang, &Source::Str(text), None) {
+                findings = self.check_tree(lang, Source::Str(text), &tree, None);
+            }
         }
         findings.extend(self.check_secrets(text));
-        let suppressions = crate::rules::suppress::Suppressions::scan(&Source::Str(text));
-        findings.retain(|f| !suppressions.is_suppressed(&Source::Str(text), f));
+        if !findings.is_empty() {
+            let suppressions = crate::rules::suppress::Suppressions::scan(&Source::Str(text));
+            findings.retain(|f| !suppressions.is_suppressed(&Source::Str(text), f));
+        }
         findings.sort_by(|a, b| (a.range.start, &a.rule_id).cmp(&(b.range.start, &b.rule_id)));
         findings
+    }
+
+    /// The query findings of `text` from a parse of only the statements that can hold one (see
+    /// [`partial`]); `None` when the whole file must be parsed.
+    fn check_excerpt(&self, lang: Lang, text: &str) -> Option<Vec<Finding>> {
+        if !self.use_partial {
+            return None;
+        }
+        let plan = self.lang_query(lang)?.partial.as_ref()?;
+        let stats = &partial::STATS;
+        let excerpt = match plan.select(text) {
+            Selection::Nothing => {
+                partial::Stats::count(&stats.nothing);
+                return Some(Vec::new());
+            }
+            Selection::Whole => return None,
+            Selection::Excerpt(excerpt) => excerpt,
+        };
+        let tree = syntax::parse_ranges(lang, &Source::Str(text), &excerpt.ranges).ok()?;
+        if tree.root_node().has_error() {
+            partial::Stats::count(&stats.errors);
+            return None;
+        }
+        let unsure = std::cell::Cell::new(false);
+        let keep = |p: usize, captures: &[tree_sitter::QueryCapture<'_>]| match plan
+            .accept(&excerpt, p, captures)
+        {
+            partial::Verdict::Keep => true,
+            partial::Verdict::Drop => false,
+            partial::Verdict::Unsure => {
+                unsure.set(true);
+                false
+            }
+        };
+        let findings = self.check_tree_with(lang, Source::Str(text), &tree, None, Some(&keep));
+        if unsure.get() {
+            partial::Stats::count(&stats.unsure);
+            return None;
+        }
+        partial::Stats::count(&stats.excerpt);
+        Some(findings)
     }
 
     /// The rule sources for a workspace: built-in, the user config dir, then the workspace.

@@ -6,6 +6,7 @@
 pub mod checks;
 pub mod engine;
 pub mod load;
+pub mod partial;
 pub mod prefilter;
 pub mod suppress;
 pub mod testing;

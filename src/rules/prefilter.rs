@@ -106,6 +106,11 @@ impl Prefilter {
         }
     }
 
+    /// Whether pattern `p` can never report (its rules are all switched off).
+    pub fn never(&self, p: usize) -> bool {
+        self.plans.get(p).is_some_and(|plan| plan.never)
+    }
+
     /// Number of distinct literals.
     pub fn literal_count(&self) -> usize {
         self.literal_count

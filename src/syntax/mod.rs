@@ -267,17 +267,22 @@ pub fn parse_ranges(
     source: &Source<'_>,
     ranges: &[tree_sitter::Range],
 ) -> Result<Tree, SyntaxError> {
-    let mut parser = Parser::new();
-    parser
-        .set_language(lang.grammar())
-        .map_err(|_| SyntaxError::Incompatible(lang.name()))?;
-    parser
-        .set_included_ranges(ranges)
-        .map_err(|_| SyntaxError::Cancelled(lang.name()))?;
-    let mut read = |byte: usize, _: tree_sitter::Point| source.chunk_at(byte);
-    parser
-        .parse_with_options(&mut read, None, None)
-        .ok_or(SyntaxError::Cancelled(lang.name()))
+    thread_local! {
+        static PARSER: std::cell::RefCell<Parser> = std::cell::RefCell::new(Parser::new());
+    }
+    PARSER.with(|parser| {
+        let mut parser = parser.borrow_mut();
+        parser
+            .set_language(lang.grammar())
+            .map_err(|_| SyntaxError::Incompatible(lang.name()))?;
+        parser
+            .set_included_ranges(ranges)
+            .map_err(|_| SyntaxError::Cancelled(lang.name()))?;
+        let mut read = |byte: usize, _: tree_sitter::Point| source.chunk_at(byte);
+        let tree = parser.parse_with_options(&mut read, None, None);
+        parser.reset();
+        tree.ok_or(SyntaxError::Cancelled(lang.name()))
+    })
 }
 
 #[cfg(test)]
