@@ -9,7 +9,9 @@ use tantivy::schema::{
 use tantivy::{Index, TantivyDocument};
 
 use super::chunk::{Chunk, ChunkKind, FileKind};
-use super::tokenizer::{CODE_TOKENIZER, IDENT_TOKENIZER, code_analyzer, ident_analyzer};
+use super::tokenizer::{
+    BODY_TOKENIZER, CODE_TOKENIZER, IDENT_TOKENIZER, body_analyzer, code_analyzer, ident_analyzer,
+};
 
 /// `doctype` of chunk documents.
 pub const DOCTYPE_CHUNK: &str = "chunk";
@@ -99,7 +101,7 @@ pub fn build_schema() -> (Schema, Fields) {
     );
     let body = b.add_text_field(
         "body",
-        text(CODE_TOKENIZER, IndexRecordOption::WithFreqs).set_stored(),
+        text(BODY_TOKENIZER, IndexRecordOption::WithFreqs).set_stored(),
     );
     let start_line = b.add_u64_field("start_line", STORED);
     let end_line = b.add_u64_field("end_line", STORED);
@@ -139,6 +141,7 @@ pub fn build_schema() -> (Schema, Fields) {
 /// Registers the analyzers the schema names; needed on every opened index.
 pub fn register_tokenizers(index: &Index) {
     index.tokenizers().register(CODE_TOKENIZER, code_analyzer());
+    index.tokenizers().register(BODY_TOKENIZER, body_analyzer());
     index
         .tokenizers()
         .register(IDENT_TOKENIZER, ident_analyzer());

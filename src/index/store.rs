@@ -24,7 +24,7 @@ use super::IndexError;
 use super::schema::{DOCTYPE_FILE, Fields, build_schema, register_tokenizers};
 
 /// Bumped whenever the schema, the tokenizer or the chunking changes what is stored.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 const WRITER_LOCK_FILE: &str = "writer.lock";
 const WRITER_PID_FILE: &str = "writer.pid";
 const WORKSPACE_FILE: &str = "workspace.json";
