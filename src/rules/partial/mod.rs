@@ -300,6 +300,13 @@ impl Plan {
             }
         }
 
+        // A line is included with the comments and blank lines after it: a comment after a
+        // block's last statement can be a child of the block, and anchors (`.`) see it.
+        let eof = eof_point(text, &lines[n - 1]);
+        let upto = |k: usize| match lines.get(k + 1) {
+            Some(next) => (next.start, Point::new(next.row, 0)),
+            None => (text.len(), eof),
+        };
         let mut ranges = Vec::new();
         let mut k = 0;
         while k < n {
@@ -311,23 +318,23 @@ impl Plan {
             while k < n && inc[k] {
                 k += 1;
             }
-            let (first, last) = (&lines[a], &lines[k - 1]);
+            let (end_byte, end_point) = upto(k - 1);
             ranges.push(tree_sitter::Range {
-                start_byte: first.start,
-                end_byte: last.end,
-                start_point: Point::new(first.row, 0),
-                end_point: Point::new(last.end_row, last.end_col),
+                start_byte: lines[a].start,
+                end_byte,
+                start_point: Point::new(lines[a].row, 0),
+                end_point,
             });
         }
         Selection::Excerpt(Excerpt {
             ranges,
             lines: (0..n)
                 .filter(|&k| inc[k])
-                .map(|k| (lines[k].start, lines[k].end))
+                .map(|k| (lines[k].start, upto(k).0))
                 .collect(),
             statements: statements
                 .iter()
-                .map(|&(a, b)| (lines[a].start, lines[b - 1].end))
+                .map(|&(a, b)| (lines[a].start, upto(b - 1).0))
                 .collect(),
         })
     }
@@ -449,6 +456,18 @@ impl Excerpt {
             return true;
         }
         self.statements.iter().any(|s| s.0 <= start && end <= s.1)
+    }
+}
+
+/// The tree-sitter point of the end of `text`, whose last logical line is `last`.
+fn eof_point(text: &str, last: &python::Line) -> Point {
+    let rest = text.get(last.end..).unwrap_or("");
+    match rest.rfind('\n') {
+        Some(i) => Point::new(
+            last.end_row + rest.matches('\n').count(),
+            rest.len() - i - 1,
+        ),
+        None => Point::new(last.end_row, last.end_col + rest.len()),
     }
 }
 

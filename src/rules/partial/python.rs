@@ -36,6 +36,14 @@ pub type NonCode = Vec<(usize, usize)>;
 pub fn logical_lines(text: &str) -> Option<(Vec<Line>, NonCode)> {
     let b = text.as_bytes();
     let n = b.len();
+    // A lone `\r` ends a line for Python but not a row for tree-sitter: not worth the care.
+    if text.contains('\r')
+        && b.iter()
+            .enumerate()
+            .any(|(i, c)| *c == b'\r' && b.get(i + 1) != Some(&b'\n'))
+    {
+        return None;
+    }
     let mut lines = Vec::new();
     let mut non_code = Vec::new();
     let mut i = 0;
@@ -448,11 +456,13 @@ mod tests {
         assert!(logical_lines("x = 'abc\ny = 1\n").is_none());
         assert!(logical_lines("x = '''abc\n").is_none());
         assert!(logical_lines("x = (1))\n").is_none());
+        assert!(logical_lines("x = 1\ry = 2\n").is_none());
     }
 
     #[test]
     fn rows_and_columns_without_final_newline() {
         let (lines, _) = logical_lines("a = 1\r\nb = 'é'").expect("lexes");
+        assert_eq!(lines[0].end, 7);
         assert_eq!(lines.len(), 2);
         assert_eq!(
             (lines[1].row, lines[1].end_row, lines[1].end_col),

@@ -85,6 +85,9 @@ fn clauses_keep_their_statement_and_nested_clauses_are_checked_whole() {
         "try:\n    a()\nexcept Exception:\n    pass\n    log()\n",
         "if a:\n    b()\nelif c:\n    d()\nelse:\n    try:\n        e()\n    except:  # c\n        pass\n",
         "@dec\ndef f(a, b=[]):\n    '''doc is None'''\n    return f'{a}' if a is 1 else f'x'\n",
+        // A comment after the last statement of a block is a child of the block.
+        "for l in x:\n    try:\n        w = 1\n    except:\n        pass\n        # note\n    #  old code\n    y = 2\n",
+        "try:\n    a()\nexcept:\n    pass\n    # at the end\n",
         "try:\n    @dec\n    def f():\n        pass\nexcept:\n    pass\n",
         "class T:\n    @skipIf(x is None, 'why')\n    @other\n    def test(self):\n        a = 1\n        b = 2\n",
         "x = {\n  'a': f\"{b!r}\" ,\n}\nassert (x, 'm')\nif not x in y:\n    raise NotImplemented\n",
@@ -109,6 +112,7 @@ const LINES: &[&str] = &[
     "breakpoint()",
     "raise NotImplemented",
     "# a comment with == None",
+    "    # a deeper comment",
     "",
     "pass",
 ];
