@@ -116,6 +116,7 @@ const LINES: &[&str] = &[
     "",
     "pass",
 ];
+/// Block openers; a clause comes with a statement it can follow, so that most files parse.
 const HEADERS: &[&str] = &[
     "if x:",
     "def f(a=[], b=None):",
@@ -124,12 +125,15 @@ const HEADERS: &[&str] = &[
     "while x != None:",
     "with open(p) as f:",
     "try:",
+    "try:\n    pass\nexcept:",
+    "try:\n    pass\nexcept Exception:",
+    "try:\n    x == None\nexcept ValueError:\n    pass\nelse:",
+    "if x:\n    pass\nelif y == None:",
+    "try:\n    pass\nfinally:",
+    "for i in x:\n    pass\nelse:",
+    "@decorator\ndef g(a={}):",
+    "@decorator(x is None)\nclass D:",
     "except:",
-    "except Exception:",
-    "else:",
-    "elif y == None:",
-    "finally:",
-    "@decorator",
 ];
 
 /// A random, not always valid, Python file: headers open blocks, dedents close them.
@@ -149,9 +153,11 @@ fn file() -> impl Strategy<Value = String> {
                     }
                 } else {
                     let h = HEADERS[pick - LINES.len()];
-                    out.push_str(&pad);
-                    out.push_str(h);
-                    out.push('\n');
+                    for line in h.split('\n') {
+                        out.push_str(&pad);
+                        out.push_str(line);
+                        out.push('\n');
+                    }
                     if h.ends_with(':') {
                         depth += 1;
                         out.push_str(&"    ".repeat(depth));
