@@ -210,11 +210,7 @@ pub fn parse_with_cancel(
     thread_local! {
         static PARSER: std::cell::RefCell<Parser> = std::cell::RefCell::new(Parser::new());
     }
-    PARSER.with(|parser| {
-        let mut parser = parser.borrow_mut();
-        parser
-            .set_language(lang.grammar())
-            .map_err(|_| SyntaxError::Incompatible(lang.name()))?;
+    with_parser(&PARSER, lang, |parser| {
         let mut progress = |_: &tree_sitter::ParseState| -> std::ops::ControlFlow<()> {
             if cancelled() {
                 std::ops::ControlFlow::Break(())
@@ -224,9 +220,24 @@ pub fn parse_with_cancel(
         };
         let options = tree_sitter::ParseOptions::new().progress_callback(&mut progress);
         let mut read = |byte: usize, _: tree_sitter::Point| source.chunk_at(byte);
-        let tree = parser.parse_with_options(&mut read, old, Some(options));
+        Ok(parser.parse_with_options(&mut read, old, Some(options)))
+    })
+}
+
+/// Runs `parse` with this thread's parser from `slot`, set to `lang`, and resets the parser after.
+fn with_parser(
+    slot: &'static std::thread::LocalKey<std::cell::RefCell<Parser>>,
+    lang: Lang,
+    parse: impl FnOnce(&mut Parser) -> Result<Option<Tree>, SyntaxError>,
+) -> Result<Tree, SyntaxError> {
+    slot.with(|parser| {
+        let mut parser = parser.borrow_mut();
+        parser
+            .set_language(lang.grammar())
+            .map_err(|_| SyntaxError::Incompatible(lang.name()))?;
+        let tree = parse(&mut parser);
         parser.reset();
-        tree.ok_or(SyntaxError::Cancelled(lang.name()))
+        tree?.ok_or(SyntaxError::Cancelled(lang.name()))
     })
 }
 
@@ -267,21 +278,16 @@ pub fn parse_ranges(
     source: &Source<'_>,
     ranges: &[tree_sitter::Range],
 ) -> Result<Tree, SyntaxError> {
+    // Its own parser: the included ranges stay set on it.
     thread_local! {
         static PARSER: std::cell::RefCell<Parser> = std::cell::RefCell::new(Parser::new());
     }
-    PARSER.with(|parser| {
-        let mut parser = parser.borrow_mut();
-        parser
-            .set_language(lang.grammar())
-            .map_err(|_| SyntaxError::Incompatible(lang.name()))?;
+    with_parser(&PARSER, lang, |parser| {
         parser
             .set_included_ranges(ranges)
             .map_err(|_| SyntaxError::Cancelled(lang.name()))?;
         let mut read = |byte: usize, _: tree_sitter::Point| source.chunk_at(byte);
-        let tree = parser.parse_with_options(&mut read, None, None);
-        parser.reset();
-        tree.ok_or(SyntaxError::Cancelled(lang.name()))
+        Ok(parser.parse_with_options(&mut read, None, None))
     })
 }
 

@@ -135,34 +135,27 @@ pub fn logical_lines(text: &str) -> Option<(Vec<Line>, NonCode)> {
                     punct |= bit(c);
                     i += 1;
                 }
-                b'"' | b'\'' => {
+                _ if c == b'"' || c == b'\'' || is_ident_start(c) => {
+                    let (quote, f) = if c == b'"' || c == b'\'' {
+                        (i, false)
+                    } else {
+                        match prefix_or_ident(b, i) {
+                            Ok(string) => string,
+                            Err(end) => {
+                                i = end;
+                                last = b'a';
+                                continue;
+                            }
+                        }
+                    };
                     let mut cur = Cursor {
                         non_code: &mut non_code,
                         row: &mut row,
                         row_start: &mut row_start,
                         punct: &mut punct,
                     };
-                    i = string(b, i, false, &mut cur)?;
+                    i = string(b, quote, f, &mut cur)?;
                     last = b'"';
-                }
-                _ if is_ident_start(c) => {
-                    let e = ident_end(b, i);
-                    if e < n && (b[e] == b'"' || b[e] == b'\'') && is_prefix(&b[i..e]) {
-                        let f = b[i..e]
-                            .iter()
-                            .any(|c| matches!(c, b'f' | b'F' | b't' | b'T'));
-                        let mut cur = Cursor {
-                            non_code: &mut non_code,
-                            row: &mut row,
-                            row_start: &mut row_start,
-                            punct: &mut punct,
-                        };
-                        i = string(b, e, f, &mut cur)?;
-                        last = b'"';
-                    } else {
-                        i = e;
-                        last = b'a';
-                    }
                 }
                 b' ' | b'\t' | b'\x0c' => i += 1,
                 _ => {
@@ -208,6 +201,20 @@ fn ident_end(b: &[u8], mut i: usize) -> usize {
         i += 1;
     }
     i
+}
+
+/// At an identifier's start: `Ok((opening quote, is an f-string))` when the identifier is a
+/// string prefix, else `Err(end of the identifier)`.
+fn prefix_or_ident(b: &[u8], i: usize) -> Result<(usize, bool), usize> {
+    let e = ident_end(b, i);
+    if e < b.len() && (b[e] == b'"' || b[e] == b'\'') && is_prefix(&b[i..e]) {
+        let f = b[i..e]
+            .iter()
+            .any(|c| matches!(c, b'f' | b'F' | b't' | b'T'));
+        Ok((e, f))
+    } else {
+        Err(e)
+    }
 }
 
 /// String prefixes: any mix of r, b, u, f, t of length at most two (`rb`, `Rf`, `u`, …).
@@ -313,17 +320,10 @@ fn field(b: &[u8], mut j: usize, cur: &mut Cursor<'_>) -> Option<usize> {
                 j += 1;
             }
             b'"' | b'\'' => j = string(b, j, false, cur)?,
-            c if is_ident_start(c) => {
-                let e = ident_end(b, j);
-                if e < n && (b[e] == b'"' || b[e] == b'\'') && is_prefix(&b[j..e]) {
-                    let f = b[j..e]
-                        .iter()
-                        .any(|c| matches!(c, b'f' | b'F' | b't' | b'T'));
-                    j = string(b, e, f, cur)?;
-                } else {
-                    j = e;
-                }
-            }
+            c if is_ident_start(c) => match prefix_or_ident(b, j) {
+                Ok((quote, f)) => j = string(b, quote, f, cur)?,
+                Err(end) => j = end,
+            },
             b'\n' | b'\r' => {
                 j = newline(b, j);
                 *cur.row += 1;
