@@ -46,8 +46,11 @@ struct LangQuery {
     heads: Option<std::collections::HashSet<String>>,
     /// Which patterns can report in a given file.
     prefilter: Prefilter,
-    /// Which statements of a file to parse for the CLI (`None`: the whole file).
-    partial: Option<partial::Plan>,
+    /// The compiled query's source (pattern texts for the partial plan).
+    text: String,
+    /// Which statements of a file to parse for the CLI (`None`: the whole file); built on the
+    /// first CLI check, so the language server never pays for it.
+    partial: OnceLock<Option<partial::Plan>>,
 }
 
 /// One piece of query source for a language: a `.scm` file or a rule's inline query.
@@ -254,8 +257,7 @@ impl RuleSet {
     /// Whether `check_text` would parse only part of `text` (for tests).
     #[cfg(test)]
     pub(crate) fn excerpt_ranges(&self, lang: Lang, text: &str) -> Option<Vec<Range<usize>>> {
-        let plan = self.lang_query(lang)?.partial.as_ref()?;
-        match plan.select(text) {
+        match self.partial_plan(lang)?.select(text) {
             Selection::Nothing => Some(Vec::new()),
             Selection::Whole => None,
             Selection::Excerpt(e) => {
@@ -416,16 +418,14 @@ impl RuleSet {
                 h.join(" ")
             })
         );
-        let partial = (self.use_prefilter && !has_root_patterns)
-            .then(|| self.partial_plan(lang, &query, &compiled_text, &capture_rule, &prefilter))
-            .flatten();
         Some(LangQuery {
             query,
             capture_rule,
             has_root_patterns,
             heads,
             prefilter,
-            partial,
+            text: compiled_text,
+            partial: OnceLock::new(),
         })
     }
 
@@ -482,15 +482,20 @@ impl RuleSet {
         Prefilter::new(literals, plans)
     }
 
-    /// The partial-check plan of a compiled query (see [`partial`]).
-    fn partial_plan(
-        &self,
-        lang: Lang,
-        query: &Query,
-        text: &str,
-        capture_rule: &[Option<usize>],
-        prefilter: &Prefilter,
-    ) -> Option<partial::Plan> {
+    /// The partial-check plan of a language (see [`partial`]), built on first use.
+    fn partial_plan(&self, lang: Lang) -> Option<&partial::Plan> {
+        let lq = self.lang_query(lang)?;
+        lq.partial
+            .get_or_init(|| self.build_partial_plan(lang, lq))
+            .as_ref()
+    }
+
+    fn build_partial_plan(&self, lang: Lang, lq: &LangQuery) -> Option<partial::Plan> {
+        if !self.use_prefilter || lq.has_root_patterns {
+            return None;
+        }
+        let (query, text, capture_rule, prefilter) =
+            (&lq.query, &lq.text, &lq.capture_rule, &lq.prefilter);
         let count = query.pattern_count();
         let sources: Vec<&str> = (0..count)
             .map(|p| {
@@ -772,7 +777,7 @@ impl RuleSet {
         if !self.use_partial {
             return None;
         }
-        let plan = self.lang_query(lang)?.partial.as_ref()?;
+        let plan = self.partial_plan(lang)?;
         let stats = &partial::STATS;
         let excerpt = match plan.select(text) {
             Selection::Nothing => {
@@ -837,20 +842,21 @@ fn pattern_heads(query: &Query, text: &str) -> Option<std::collections::HashSet<
             return None;
         }
         let pattern = text.get(query.start_byte_for_pattern(i)..query.end_byte_for_pattern(i))?;
-        // `(kind …)` or `((kind …) @cap (#pred …))`; anything else counts as any kind.
-        let rest = pattern.trim_start();
-        let rest = rest.strip_prefix('(')?.trim_start();
-        let rest = rest.strip_prefix('(').unwrap_or(rest).trim_start();
-        let head: String = rest
-            .chars()
-            .take_while(|c| c.is_alphanumeric() || *c == '_')
-            .collect();
-        if head.is_empty() || head == "_" {
-            return None;
-        }
-        heads.insert(head);
+        heads.insert(pattern_head(pattern)?);
     }
     Some(heads)
+}
+
+/// The node kind a pattern's source is rooted at: `(kind …)` or `((kind …) @cap (#pred …))`;
+/// `None` for anything else (a wildcard, an alternation, a sequence), which can root anywhere.
+pub(crate) fn pattern_head(pattern: &str) -> Option<String> {
+    let rest = pattern.trim_start().strip_prefix('(')?.trim_start();
+    let rest = rest.strip_prefix('(').unwrap_or(rest).trim_start();
+    let head: String = rest
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || *c == '_')
+        .collect();
+    (!head.is_empty() && head != "_").then_some(head)
 }
 
 pub fn split_patterns(src: &str) -> Vec<(usize, &str)> {

@@ -205,7 +205,7 @@ enum Token {
 }
 
 /// Unescapes a tree-sitter query string body (`\n`, `\t`, `\r`, `\0`, anything else as itself).
-fn unescape(body: &str) -> String {
+pub(crate) fn unescape(body: &str) -> String {
     let mut out = String::with_capacity(body.len());
     let mut chars = body.chars();
     while let Some(c) = chars.next() {

@@ -170,7 +170,7 @@ impl Plan {
             {
                 return None;
             }
-            let head = head_kind(src)?;
+            let head = crate::rules::engine::pattern_head(src)?;
             if lexicon.unsupported.contains(&head.as_str()) {
                 return None;
             }
@@ -469,17 +469,6 @@ fn eof_point(text: &str, last: &python::Line) -> Point {
         ),
         None => Point::new(last.end_row, last.end_col + rest.len()),
     }
-}
-
-/// The node kind a pattern is rooted at: `(kind …)` or `((kind …) @cap (#pred …))`.
-fn head_kind(src: &str) -> Option<String> {
-    let rest = src.trim_start().strip_prefix('(')?.trim_start();
-    let rest = rest.strip_prefix('(').unwrap_or(rest).trim_start();
-    let head: String = rest
-        .chars()
-        .take_while(|c| c.is_alphanumeric() || *c == '_')
-        .collect();
-    (!head.is_empty() && head != "_").then_some(head)
 }
 
 /// The block structure of logical lines, from their indentation.

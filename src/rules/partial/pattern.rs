@@ -212,21 +212,7 @@ impl Reader<'_> {
         }
         let end = self.i.min(self.s.len());
         self.i = end + 1;
-        let mut out = String::new();
-        let mut chars = self.src[start..end].chars();
-        while let Some(c) = chars.next() {
-            if c == '\\' {
-                match chars.next() {
-                    Some('n') => out.push('\n'),
-                    Some('t') => out.push('\t'),
-                    Some(o) => out.push(o),
-                    None => {}
-                }
-            } else {
-                out.push(c);
-            }
-        }
-        out
+        prefilter::unescape(self.src.get(start..end).unwrap_or(""))
     }
 
     /// Steps until `close` (consumed).
