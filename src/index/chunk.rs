@@ -6,13 +6,16 @@
 //! chunk (from their first line to the line before their first member) and one chunk per member.
 //! Code outside any definition (imports, module-level statements) is gathered into `code` chunks.
 //! Oversized pieces are split into overlapping line windows. Markdown, reStructuredText and text
-//! documents are cut at headings; other text files into line windows.
+//! documents are cut at headings; other text files into line windows. Python files are parsed
+//! from an outline of their definitions ([`super::outline`]) rather than whole, for the same
+//! chunks at a fraction of the parse.
 
 use std::path::Path;
 
 use serde::Serialize;
 use tree_sitter::Node;
 
+use super::outline::Outline;
 use crate::syntax::{self, Lang};
 use crate::text::Source;
 
@@ -196,10 +199,16 @@ impl FileKind {
 
 /// Cuts `text` (the content of workspace-relative `rel_path`) into chunks, in line order.
 pub fn chunk_file(rel_path: &str, text: &str) -> Vec<Chunk> {
+    chunk_file_with(rel_path, text, crate::rules::partial::enabled())
+}
+
+/// [`chunk_file`], parsing only an outline of the file where the language has one when
+/// `outline` is set (the chunks are the same; see [`super::outline`]).
+pub(crate) fn chunk_file_with(rel_path: &str, text: &str, outline: bool) -> Vec<Chunk> {
     let kind = FileKind::of(Path::new(rel_path));
     let lines = LineIndex::new(text);
     let mut spans = match kind {
-        FileKind::Code(lang) => code_spans(lang, text, &lines),
+        FileKind::Code(lang) => code_spans(lang, text, &lines, outline),
         FileKind::Markdown => heading_spans(text, &lines, markdown_heading_at),
         FileKind::Rst => heading_spans(text, &lines, rst_heading_at),
         FileKind::Text => heading_spans(text, &lines, markdown_heading_at),
@@ -403,7 +412,21 @@ fn add_gaps(spans: &mut Vec<Span>, text: &str, lines: &LineIndex) {
 // ---------------------------------------------------------------------------------------------
 // Code
 
-fn code_spans(lang: Lang, text: &str, lines: &LineIndex) -> Vec<Span> {
+fn code_spans(lang: Lang, text: &str, lines: &LineIndex, outline: bool) -> Vec<Span> {
+    if outline && lang == Lang::Python {
+        match super::outline::python_outline(text) {
+            Some(Outline::Empty) => return Vec::new(),
+            Some(Outline::Ranges { ranges, ends }) => {
+                match syntax::parse_ranges(lang, &Source::Str(text), &ranges) {
+                    Ok(tree) if !tree.root_node().has_error() => {
+                        return walk_tree(lang, text, lines, &tree, &ends);
+                    }
+                    _ => tracing::debug!("index: outline did not parse; parsing the whole file"),
+                }
+            }
+            None => {}
+        }
+    }
     // Bound the work: error recovery on broken input can make a parse tens of times slower.
     // tree-sitter polls every 100 operations; real code needs under 20 polls per KB.
     let budget = PARSE_POLLS_PER_KB * (text.len() as u64 / 1024 + 1) + 1_000;
@@ -419,12 +442,25 @@ fn code_spans(lang: Lang, text: &str, lines: &LineIndex) -> Vec<Span> {
             return Vec::new();
         }
     };
+    walk_tree(lang, text, lines, &tree, &[])
+}
+
+/// The definition spans of `tree`; `ends` overrides the last row of the definitions it lists
+/// (by the byte their node starts at, sorted).
+fn walk_tree(
+    lang: Lang,
+    text: &str,
+    lines: &LineIndex,
+    tree: &tree_sitter::Tree,
+    ends: &[(usize, u32)],
+) -> Vec<Span> {
     let mut out = Vec::new();
     let walker = Walker {
         lang,
         src: text.as_bytes(),
         text,
         lines,
+        ends,
     };
     walker.visit(tree.root_node(), None, 0, &mut out);
     out
@@ -435,6 +471,8 @@ struct Walker<'a> {
     src: &'a [u8],
     text: &'a str,
     lines: &'a LineIndex,
+    /// Last rows of definitions whose node in an outline's tree ends early.
+    ends: &'a [(usize, u32)],
 }
 
 /// What a definition node is.
@@ -478,7 +516,11 @@ impl<'a> Walker<'a> {
                 continue;
             };
             let start = self.start_with_docs(outer);
-            let end = end_row(outer);
+            let start_byte = def_node.start_byte();
+            let end = match self.ends.binary_search_by_key(&start_byte, |e| e.0) {
+                Ok(i) => self.ends[i].1,
+                Err(_) => end_row(outer),
+            };
             let kind = match def.kind {
                 ChunkKind::Function if container.is_some() => ChunkKind::Method,
                 k => k,

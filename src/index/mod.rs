@@ -16,6 +16,7 @@
 //! [`related`]: IndexHandle::related
 
 pub mod chunk;
+mod outline;
 pub mod schema;
 pub mod search;
 pub mod store;

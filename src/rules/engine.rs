@@ -216,8 +216,7 @@ impl RuleSet {
         let compiled = sources.keys().map(|l| (*l, OnceLock::new())).collect();
         let use_prefilter =
             std::env::var_os("CODOMYRMEX_NO_PREFILTER").is_none_or(|v| v.is_empty() || v == "0");
-        let use_partial =
-            std::env::var_os("CODOMYRMEX_NO_PARTIAL").is_none_or(|v| v.is_empty() || v == "0");
+        let use_partial = crate::rules::partial::enabled();
         let severities = rules
             .iter()
             .map(|r| match overrides.get(r.id()) {

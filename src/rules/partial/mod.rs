@@ -28,6 +28,15 @@ use tree_sitter::{Node, Point, QueryCapture};
 use crate::syntax::Lang;
 use pattern::Bound;
 
+/// Whether partial parses are on: `CODOMYRMEX_NO_PARTIAL` (non-empty, not `0`) switches them
+/// off for checks and for the index's outline parses.
+pub fn enabled() -> bool {
+    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *ON.get_or_init(|| {
+        std::env::var_os("CODOMYRMEX_NO_PARTIAL").is_none_or(|v| v.is_empty() || v == "0")
+    })
+}
+
 /// A language's grammar facts for the partial check.
 pub struct Lexicon {
     /// Node kinds that can span several logical lines: the words their header starts with, and
@@ -102,7 +111,8 @@ pub enum Verdict {
     Unsure,
 }
 
-const NONE: usize = usize::MAX;
+/// No line: the parent of a top-level line.
+pub(crate) const NONE: usize = usize::MAX;
 
 /// How files went through partial checks in this process, for the debug log.
 #[derive(Debug, Default)]
@@ -286,55 +296,19 @@ impl Plan {
         for k in firsts.chain(statements.iter().map(|s| s.0)) {
             shape.context(k, &mut inc);
         }
-        let mut next_inc = vec![NONE; n + 1];
-        for k in (0..n).rev() {
-            next_inc[k] = if inc[k] { k } else { next_inc[k + 1] };
-        }
-        for k in 0..n {
-            if inc[k] && lines[k].header {
-                let end = shape.block_end[k];
-                if k + 1 < end && next_inc[k + 1] >= end {
-                    inc[k + 1] = true;
-                    shape.decorated(k + 1, &mut inc);
-                }
-            }
-        }
-
-        // A line is included with the comments and blank lines after it: a comment after a
-        // block's last statement can be a child of the block, and anchors (`.`) see it.
+        shape.fill_blocks(&mut inc, |_| None);
+        let ranges = included_ranges(text, &lines, &inc, |_| None);
         let eof = eof_point(text, &lines[n - 1]);
-        let upto = |k: usize| match lines.get(k + 1) {
-            Some(next) => (next.start, Point::new(next.row, 0)),
-            None => (text.len(), eof),
-        };
-        let mut ranges = Vec::new();
-        let mut k = 0;
-        while k < n {
-            if !inc[k] {
-                k += 1;
-                continue;
-            }
-            let a = k;
-            while k < n && inc[k] {
-                k += 1;
-            }
-            let (end_byte, end_point) = upto(k - 1);
-            ranges.push(tree_sitter::Range {
-                start_byte: lines[a].start,
-                end_byte,
-                start_point: Point::new(lines[a].row, 0),
-                end_point,
-            });
-        }
+        let upto = |k: usize| line_upto(text, &lines, k, eof).0;
         Selection::Excerpt(Excerpt {
             ranges,
             lines: (0..n)
                 .filter(|&k| inc[k])
-                .map(|k| (lines[k].start, upto(k).0))
+                .map(|k| (lines[k].start, upto(k)))
                 .collect(),
             statements: statements
                 .iter()
-                .map(|&(a, b)| (lines[a].start, upto(b - 1).0))
+                .map(|&(a, b)| (lines[a].start, upto(b - 1)))
                 .collect(),
         })
     }
@@ -471,21 +445,73 @@ fn eof_point(text: &str, last: &python::Line) -> Point {
     }
 }
 
+/// Where the range of line `k` ends: at the start of the next logical line, so that the comments
+/// and blank lines after it are in (a comment after a block's last statement can be a child of the
+/// block, and anchors (`.`) see it); at `eof` for the last line.
+fn line_upto(text: &str, lines: &[python::Line], k: usize, eof: Point) -> (usize, Point) {
+    match lines.get(k + 1) {
+        Some(next) => (next.start, Point::new(next.row, 0)),
+        None => (text.len(), eof),
+    }
+}
+
+/// The tree-sitter ranges of the included lines (`inc[k]`), merged where they touch. Each line
+/// runs to the next logical line ([`line_upto`]); `lead(k)` may give a byte and row where line
+/// `k`'s range starts instead of its own start (the comment lines above it).
+pub(crate) fn included_ranges(
+    text: &str,
+    lines: &[python::Line],
+    inc: &[bool],
+    lead: impl Fn(usize) -> Option<(usize, usize)>,
+) -> Vec<tree_sitter::Range> {
+    let n = lines.len();
+    let Some(last) = lines.last() else {
+        return Vec::new();
+    };
+    let eof = eof_point(text, last);
+    let mut ranges: Vec<tree_sitter::Range> = Vec::new();
+    let mut k = 0;
+    while k < n {
+        if !inc[k] {
+            k += 1;
+            continue;
+        }
+        let (start_byte, start_row) = lead(k).unwrap_or((lines[k].start, lines[k].row));
+        while k < n && inc[k] {
+            k += 1;
+        }
+        let (end_byte, end_point) = line_upto(text, lines, k - 1, eof);
+        match ranges.last_mut() {
+            Some(prev) if prev.end_byte >= start_byte => {
+                prev.end_byte = end_byte;
+                prev.end_point = end_point;
+            }
+            _ => ranges.push(tree_sitter::Range {
+                start_byte,
+                end_byte,
+                start_point: Point::new(start_row, 0),
+                end_point,
+            }),
+        }
+    }
+    ranges
+}
+
 /// The block structure of logical lines, from their indentation.
-struct Shape<'a, W: Fn(usize) -> &'a str> {
+pub(crate) struct Shape<'a, W: Fn(usize) -> &'a str> {
     lines: &'a [python::Line],
     lexicon: &'static Lexicon,
     word: W,
-    /// The header whose block holds the line (`NONE` at top level).
-    parent: Vec<usize>,
+    /// The header whose block holds the line ([`NONE`] at top level).
+    pub(crate) parent: Vec<usize>,
     /// One past the last line of a header's block (`k + 1` for other lines).
-    block_end: Vec<usize>,
+    pub(crate) block_end: Vec<usize>,
     /// The previous line with the same parent.
-    prev: Vec<usize>,
+    pub(crate) prev: Vec<usize>,
 }
 
 impl<'a, W: Fn(usize) -> &'a str> Shape<'a, W> {
-    fn new(lines: &'a [python::Line], lexicon: &'static Lexicon, word: W) -> Self {
+    pub(crate) fn new(lines: &'a [python::Line], lexicon: &'static Lexicon, word: W) -> Self {
         let n = lines.len();
         let mut parent = vec![NONE; n];
         let mut block_end: Vec<usize> = (1..=n).collect();
@@ -521,13 +547,18 @@ impl<'a, W: Fn(usize) -> &'a str> Shape<'a, W> {
         }
     }
 
-    fn is_clause(&self, k: usize) -> bool {
+    pub(crate) fn is_clause(&self, k: usize) -> bool {
         self.lexicon.clause_words.contains(&(self.word)(k))
     }
 
+    /// Whether line `k` is a decorator.
+    pub(crate) fn is_decorator(&self, k: usize) -> bool {
+        (self.word)(k) == self.lexicon.decorator
+    }
+
     /// A decorator needs what it decorates: the decorators after it and the definition.
-    fn decorated(&self, k: usize, inc: &mut [bool]) {
-        if (self.word)(k) != self.lexicon.decorator {
+    pub(crate) fn decorated(&self, k: usize, inc: &mut [bool]) {
+        if !self.is_decorator(k) {
             return;
         }
         let mut j = k + 1;
@@ -538,6 +569,36 @@ impl<'a, W: Fn(usize) -> &'a str> Shape<'a, W> {
             }
             j += 1;
         }
+    }
+
+    /// Includes a line in the block of every included header that has no included line in it,
+    /// so that the excerpt parses: the line `pick(header)` gives, else the block's first line
+    /// (with what a decorator there needs).
+    pub(crate) fn fill_blocks(&self, inc: &mut [bool], pick: impl Fn(usize) -> Option<usize>) {
+        let n = self.lines.len();
+        let mut next_inc = vec![NONE; n + 1];
+        for k in (0..n).rev() {
+            next_inc[k] = if inc[k] { k } else { next_inc[k + 1] };
+        }
+        for k in 0..n {
+            if inc[k] && self.lines[k].header {
+                let end = self.block_end[k];
+                if k + 1 < end && next_inc[k + 1] >= end {
+                    match pick(k) {
+                        Some(line) => inc[line] = true,
+                        None => {
+                            inc[k + 1] = true;
+                            self.decorated(k + 1, inc);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Whether line `k` is a simple statement: not a header, clause or decorator.
+    pub(crate) fn is_simple(&self, k: usize) -> bool {
+        !self.lines[k].header && !self.is_decorator(k) && !self.is_clause(k)
     }
 
     /// One past the last line of the statement whose header is line `k` (with the clauses that
@@ -558,7 +619,7 @@ impl<'a, W: Fn(usize) -> &'a str> Shape<'a, W> {
 
     /// Marks what line `k` needs to parse as it does in the whole file: the headers around it,
     /// for a clause the clauses and header before it, for a decorator the definition after it.
-    fn context(&self, k: usize, inc: &mut [bool]) {
+    pub(crate) fn context(&self, k: usize, inc: &mut [bool]) {
         self.decorated(k, inc);
         let mut c = k;
         loop {
