@@ -621,3 +621,61 @@ fn corrupted_index_is_rebuilt_with_a_warning() -> TestResult {
     assert_eq!(rows[0]["path"], "src/lib.rs");
     Ok(())
 }
+
+/// Python files are chunked from an outline parse; with partial parses switched off they are
+/// parsed whole. Both give the same chunks.
+#[test]
+fn outline_and_whole_parses_index_the_same_chunks() -> TestResult {
+    let ws = tempfile::tempdir()?;
+    sample_workspace(ws.path())?;
+    write(
+        ws.path(),
+        "src/nested.py",
+        "import sys\n\nif sys.platform == 'win32':\n    # Windows only.\n    def open_console():\n        return 1\n        # trailing note\nelse:\n    @staticmethod\n    def open_console():\n        '''Elsewhere.'''\n        x = 1\n        return [\n            x,\n        ]\n",
+    )?;
+    let mut answers = Vec::new();
+    for whole in [false, true] {
+        let cache = tempfile::tempdir()?;
+        let mut cmd = bin(cache.path());
+        if whole {
+            cmd.env("CODOMYRMEX_NO_PARTIAL", "1");
+        }
+        let out = run(cmd.arg("index").arg(ws.path()))?;
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let mut rows = Vec::new();
+        for query in ["send_request", "merge_settings", "open_console", "Session"] {
+            for row in search_json(cache.path(), ws.path(), query)? {
+                rows.push(format!(
+                    "{} {} {}-{} {} {}",
+                    query,
+                    row["path"],
+                    row["start_line"],
+                    row["end_line"],
+                    row["symbol"],
+                    row["kind"]
+                ));
+            }
+        }
+        answers.push(rows);
+    }
+    assert_eq!(answers[0], answers[1]);
+    let consoles: Vec<&String> = answers[0]
+        .iter()
+        .filter(|r| r.starts_with("open_console") && r.contains("\"open_console\""))
+        .collect();
+    // The trailing comment is in the first definition; the comment above it is not (it comes
+    // before the block's first statement, so tree-sitter gives it to the `if`).
+    assert!(
+        consoles.iter().any(|r| r.contains(" 5-7 "))
+            && consoles.iter().any(|r| r.contains(" 9-15 ")),
+        "{consoles:#?}"
+    );
+    assert!(
+        answers[0]
+            .iter()
+            .any(|r| r.starts_with("send_request") && r.contains(" 10-12 ")),
+        "{:#?}",
+        answers[0]
+    );
+    Ok(())
+}
