@@ -45,6 +45,9 @@ pub fn python_outline(text: &str) -> Option<Outline> {
     if lines.iter().any(|l| mixed_indent(&b[l.start..l.end])) {
         return None;
     }
+    if lines.first().is_some_and(|l| l.indent > 0) {
+        return None; // not Python; leave it to tree-sitter's error recovery
+    }
     let word = |k: usize| &text[lines[k].word.0..lines[k].word.1];
     let is_function = |k: usize| match word(k) {
         "def" => true,
@@ -69,11 +72,17 @@ pub fn python_outline(text: &str) -> Option<Outline> {
         shape.context(k, &mut inc);
         // Its decorators, and the comment lines right above them.
         let mut first = k;
-        while first > 0 && word(first - 1) == "@" && lines[first - 1].indent == lines[k].indent {
+        while first > 0 && word(first - 1) == "@" {
+            if lines[first - 1].indent != lines[k].indent {
+                return None; // not Python; leave it to tree-sitter's error recovery
+            }
             first -= 1;
             inc[first] = true;
         }
         let floor = if first == 0 { 0 } else { lines[first - 1].end };
+        if first > 0 && ends_in_comment_row(&text[lines[first - 1].start..floor]) {
+            return None; // a comment after a continuation: its own line for tree-sitter
+        }
         let above = comments_above(text, floor, lines[first].start, lines[first].row);
         lead[first] = above.map(|(byte, row, _)| (byte, row));
         // A comment indented deeper than the definition belongs to the innermost block open
@@ -104,7 +113,10 @@ pub fn python_outline(text: &str) -> Option<Outline> {
                 shape.context(best, &mut inc);
             }
         }
-        if lines[k].header && shape.block_end[k] > k + 1 {
+        if lines[k].header {
+            if shape.block_end[k] == k + 1 {
+                return None; // an empty block: not Python
+            }
             ends.push((
                 lines[k].word.0,
                 end_row(text, &lines, k, shape.block_end[k]),
@@ -192,17 +204,31 @@ fn mixed_indent(line: &[u8]) -> bool {
     indent == 3
 }
 
-/// The identifier after the whitespace at `i`.
-fn next_word(b: &[u8], i: usize) -> &[u8] {
-    let start = i + b[i..]
-        .iter()
-        .take_while(|c| matches!(c, b' ' | b'\t'))
-        .count();
-    let len = b[start..]
+/// The identifier after the whitespace and line continuations at `i`.
+fn next_word(b: &[u8], mut i: usize) -> &[u8] {
+    loop {
+        match b.get(i..) {
+            Some([b' ' | b'\t' | b'\x0c', ..]) => i += 1,
+            Some([b'\\', b'\n', ..]) => i += 2,
+            Some([b'\\', b'\r', b'\n', ..]) => i += 3,
+            _ => break,
+        }
+    }
+    let len = b[i..]
         .iter()
         .take_while(|c| c.is_ascii_alphanumeric() || **c == b'_')
         .count();
-    &b[start..start + len]
+    &b[i..i + len]
+}
+
+/// Whether the last row of a logical line (continued onto it) holds only a comment.
+fn ends_in_comment_row(line: &str) -> bool {
+    let body = line.trim_end_matches(['\n', '\r']);
+    body.contains('\n')
+        && body
+            .rsplit('\n')
+            .next()
+            .is_some_and(|row| row.trim_start().starts_with('#'))
 }
 
 /// The start byte and row of the comment-only lines directly above the line at `start` (row

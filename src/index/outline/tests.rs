@@ -329,3 +329,28 @@ fn comments_above_a_member_after_clauses_and_decorators() {
     );
     same("class A:\n    if x:\n        y = 1\n    # About f.\n    def f(self):\n        pass\n");
 }
+
+mod arbitrary {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        /// Any text, however broken: no panic, and the same chunks when it parses without errors.
+        #[test]
+        fn arbitrary_text_is_safe(
+            text in r#"(def f\(\):|class C:|async def g\(\):|@d\n|if x:|else:|    |\t|\r\n|\n|# c|'''|'|\\\n|\(|\)|:|x|\x0c|é){0,80}"#
+        ) {
+            let (outline, whole) = both(&text);
+            let tree = crate::syntax::parse(
+                crate::syntax::Lang::Python,
+                &crate::text::Source::Str(&text),
+                None,
+            );
+            if tree.is_ok_and(|t| !t.root_node().has_error()) {
+                prop_assert_eq!(outline, whole, "text:\n{:?}", text);
+            }
+        }
+    }
+}

@@ -5,7 +5,8 @@
 //! belong to none. Each line knows its indentation, its first word and whether it is a compound
 //! statement's header (it ends with `:`). String bodies and comments are returned as non-code
 //! spans (an f-string's `{…}` fields are code). The lexer gives up (`None`) on what it does not
-//! understand, such as an unterminated string; the caller then parses the whole file.
+//! understand, such as an unterminated string or a line that starts with a continuation; the
+//! caller then parses the whole file.
 
 use super::Lexicon;
 
@@ -77,6 +78,9 @@ pub fn logical_lines(text: &str) -> Option<(Vec<Line>, NonCode)> {
                 i = end;
                 continue;
             }
+            // A continuation before the first token: tree-sitter and Python count the
+            // indentation differently there.
+            b'\\' => return None,
             _ => {}
         }
         let first_row = row;
@@ -457,6 +461,7 @@ mod tests {
         assert!(logical_lines("x = '''abc\n").is_none());
         assert!(logical_lines("x = (1))\n").is_none());
         assert!(logical_lines("x = 1\ry = 2\n").is_none());
+        assert!(logical_lines("\\\ndef f():\n    pass\n").is_none());
     }
 
     #[test]
