@@ -85,33 +85,8 @@ pub fn python_outline(text: &str) -> Option<Outline> {
         }
         let above = comments_above(text, floor, lines[first].start, lines[first].row);
         lead[first] = above.map(|(byte, row, _)| (byte, row));
-        // A comment indented deeper than the definition belongs to the innermost block open
-        // before it that is not deeper than the comment: the line before decides which.
-        if let Some((_, _, deepest)) = above
-            && deepest > lines[first].indent
-            && first > 0
-            && !inc[first - 1]
-        {
-            inc[first - 1] = true;
-            shape.context(first - 1, &mut inc);
-        }
-        // Comments before a block's first statement belong to its header, not to the block:
-        // one earlier statement of the block (the shortest, simple ones first) keeps them where
-        // the full parse has them.
-        if lead[first].is_some() && shape.parent[first] != NONE {
-            let rank = |j: usize| (!shape.is_simple(j), lines[j].end - lines[j].start);
-            let mut best = NONE;
-            let mut s = shape.prev[first];
-            while s != NONE && !inc[s] {
-                if best == NONE || rank(s) < rank(best) {
-                    best = s;
-                }
-                s = shape.prev[s];
-            }
-            if s == NONE && best != NONE {
-                inc[best] = true;
-                shape.context(best, &mut inc);
-            }
+        if let Some((_, _, deepest)) = above {
+            place_leading_comments(&lines, &shape, first, deepest, &mut inc);
         }
         if lines[k].header {
             if shape.block_end[k] == k + 1 {
@@ -131,6 +106,41 @@ pub fn python_outline(text: &str) -> Option<Outline> {
         ranges: partial::included_ranges(text, &lines, &inc, |k| lead[k]),
         ends,
     })
+}
+
+/// Includes what makes tree-sitter give the comments right above line `first` (indented at most
+/// `deepest`) the parent they have in the full parse.
+fn place_leading_comments<'a, W: Fn(usize) -> &'a str>(
+    lines: &[python::Line],
+    shape: &Shape<'a, W>,
+    first: usize,
+    deepest: u32,
+    inc: &mut [bool],
+) {
+    // A comment indented deeper than the definition belongs to the innermost block open before
+    // it that is not deeper than the comment: the line before decides which.
+    if deepest > lines[first].indent && first > 0 && !inc[first - 1] {
+        inc[first - 1] = true;
+        shape.context(first - 1, inc);
+    }
+    // Comments before a block's first statement belong to its header, not to the block: one
+    // earlier statement of the block (the shortest, simple ones first) keeps them in the block.
+    if shape.parent[first] == NONE {
+        return;
+    }
+    let rank = |j: usize| (!shape.is_simple(j), lines[j].end - lines[j].start);
+    let mut best = NONE;
+    let mut s = shape.prev[first];
+    while s != NONE && !inc[s] {
+        if best == NONE || rank(s) < rank(best) {
+            best = s;
+        }
+        s = shape.prev[s];
+    }
+    if s == NONE && best != NONE {
+        inc[best] = true;
+        shape.context(best, inc);
+    }
 }
 
 /// The shortest simple statement directly in the block of header `k`, if any.
