@@ -413,11 +413,13 @@ fn add_gaps(spans: &mut Vec<Span>, text: &str, lines: &LineIndex) {
 // Code
 
 fn code_spans(lang: Lang, text: &str, lines: &LineIndex, outline: bool) -> Vec<Span> {
+    let source = Source::Str(text);
     if outline && lang == Lang::Python {
         match super::outline::python_outline(text) {
             Some(Outline::Empty) => return Vec::new(),
             Some(Outline::Ranges { ranges, ends }) => {
-                match syntax::parse_ranges(lang, &Source::Str(text), &ranges) {
+                let budget = parse_budget(text);
+                match syntax::parse_ranges_with_cancel(lang, &source, &ranges, &budget) {
                     Ok(tree) if !tree.root_node().has_error() => {
                         return walk_tree(lang, text, lines, &tree, &ends);
                     }
@@ -427,15 +429,7 @@ fn code_spans(lang: Lang, text: &str, lines: &LineIndex, outline: bool) -> Vec<S
             None => {}
         }
     }
-    // Bound the work: error recovery on broken input can make a parse tens of times slower.
-    // tree-sitter polls every 100 operations; real code needs under 20 polls per KB.
-    let budget = PARSE_POLLS_PER_KB * (text.len() as u64 / 1024 + 1) + 1_000;
-    let polls = std::cell::Cell::new(0u64);
-    let cancelled = || {
-        polls.set(polls.get() + 1);
-        polls.get() > budget
-    };
-    let tree = match syntax::parse_with_cancel(lang, &Source::Str(text), None, &cancelled) {
+    let tree = match syntax::parse_with_cancel(lang, &source, None, &parse_budget(text)) {
         Ok(tree) => tree,
         Err(err) => {
             tracing::debug!("index: parse failed ({err}); falling back to windows");
@@ -443,6 +437,18 @@ fn code_spans(lang: Lang, text: &str, lines: &LineIndex, outline: bool) -> Vec<S
         }
     };
     walk_tree(lang, text, lines, &tree, &[])
+}
+
+/// A cancel flag for one parse of `text` that trips when the parse runs over budget: error
+/// recovery on broken input can make a parse tens of times slower. tree-sitter polls every 100
+/// operations; real code needs under 20 polls per KB.
+fn parse_budget(text: &str) -> impl Fn() -> bool {
+    let budget = PARSE_POLLS_PER_KB * (text.len() as u64 / 1024 + 1) + 1_000;
+    let polls = std::cell::Cell::new(0u64);
+    move || {
+        polls.set(polls.get() + 1);
+        polls.get() > budget
+    }
 }
 
 /// The definition spans of `tree`; `ends` overrides the last row of the definitions it lists

@@ -211,17 +211,27 @@ pub fn parse_with_cancel(
         static PARSER: std::cell::RefCell<Parser> = std::cell::RefCell::new(Parser::new());
     }
     with_parser(&PARSER, lang, |parser| {
-        let mut progress = |_: &tree_sitter::ParseState| -> std::ops::ControlFlow<()> {
-            if cancelled() {
-                std::ops::ControlFlow::Break(())
-            } else {
-                std::ops::ControlFlow::Continue(())
-            }
-        };
-        let options = tree_sitter::ParseOptions::new().progress_callback(&mut progress);
-        let mut read = |byte: usize, _: tree_sitter::Point| source.chunk_at(byte);
-        Ok(parser.parse_with_options(&mut read, old, Some(options)))
+        Ok(parse_polling(parser, source, old, cancelled))
     })
+}
+
+/// Parses `source` with `parser`, polling `cancelled` (`None` when it said stop).
+fn parse_polling(
+    parser: &mut Parser,
+    source: &Source<'_>,
+    old: Option<&Tree>,
+    cancelled: &dyn Fn() -> bool,
+) -> Option<Tree> {
+    let mut progress = |_: &tree_sitter::ParseState| -> std::ops::ControlFlow<()> {
+        if cancelled() {
+            std::ops::ControlFlow::Break(())
+        } else {
+            std::ops::ControlFlow::Continue(())
+        }
+    };
+    let options = tree_sitter::ParseOptions::new().progress_callback(&mut progress);
+    let mut read = |byte: usize, _: tree_sitter::Point| source.chunk_at(byte);
+    parser.parse_with_options(&mut read, old, Some(options))
 }
 
 /// Runs `parse` with this thread's parser from `slot`, set to `lang`, and resets the parser after.
@@ -278,6 +288,17 @@ pub fn parse_ranges(
     source: &Source<'_>,
     ranges: &[tree_sitter::Range],
 ) -> Result<Tree, SyntaxError> {
+    parse_ranges_with_cancel(lang, source, ranges, &|| false)
+}
+
+/// Like [`parse_ranges`], but polls `cancelled` during the parse and gives up when it returns
+/// true.
+pub fn parse_ranges_with_cancel(
+    lang: Lang,
+    source: &Source<'_>,
+    ranges: &[tree_sitter::Range],
+    cancelled: &dyn Fn() -> bool,
+) -> Result<Tree, SyntaxError> {
     // Its own parser: the included ranges stay set on it.
     thread_local! {
         static PARSER: std::cell::RefCell<Parser> = std::cell::RefCell::new(Parser::new());
@@ -286,8 +307,7 @@ pub fn parse_ranges(
         parser
             .set_included_ranges(ranges)
             .map_err(|_| SyntaxError::Cancelled(lang.name()))?;
-        let mut read = |byte: usize, _: tree_sitter::Point| source.chunk_at(byte);
-        Ok(parser.parse_with_options(&mut read, None, None))
+        Ok(parse_polling(parser, source, None, cancelled))
     })
 }
 

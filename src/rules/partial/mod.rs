@@ -455,9 +455,10 @@ fn line_upto(text: &str, lines: &[python::Line], k: usize, eof: Point) -> (usize
     }
 }
 
-/// The tree-sitter ranges of the included lines (`inc[k]`), merged where they touch. Each line
-/// runs to the next logical line ([`line_upto`]); `lead(k)` may give a byte and row where line
-/// `k`'s range starts instead of its own start (the comment lines above it).
+/// The tree-sitter ranges of the runs of included lines (`inc[k]`). Each line runs to the next
+/// logical line ([`line_upto`]); `lead(k)` may give a byte and row where line `k`'s range starts
+/// instead of its own start: the comment lines above it, which lie after the line before, so
+/// ranges never overlap.
 pub(crate) fn included_ranges(
     text: &str,
     lines: &[python::Line],
@@ -469,7 +470,7 @@ pub(crate) fn included_ranges(
         return Vec::new();
     };
     let eof = eof_point(text, last);
-    let mut ranges: Vec<tree_sitter::Range> = Vec::new();
+    let mut ranges = Vec::new();
     let mut k = 0;
     while k < n {
         if !inc[k] {
@@ -481,18 +482,12 @@ pub(crate) fn included_ranges(
             k += 1;
         }
         let (end_byte, end_point) = line_upto(text, lines, k - 1, eof);
-        match ranges.last_mut() {
-            Some(prev) if prev.end_byte >= start_byte => {
-                prev.end_byte = end_byte;
-                prev.end_point = end_point;
-            }
-            _ => ranges.push(tree_sitter::Range {
-                start_byte,
-                end_byte,
-                start_point: Point::new(start_row, 0),
-                end_point,
-            }),
-        }
+        ranges.push(tree_sitter::Range {
+            start_byte,
+            end_byte,
+            start_point: Point::new(start_row, 0),
+            end_point,
+        });
     }
     ranges
 }
